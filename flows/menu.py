@@ -1,0 +1,28 @@
+"""The main menu. Each item's feature registers its own words; until then an item says it is coming."""
+from __future__ import annotations
+
+from flows.outcome import Outcome, Reply
+from flows.registry import command
+from flows.turn import Turn
+
+ITEMS = (("1", "menu_checkin"), ("2", "menu_next"), ("3", "menu_call"), ("4", "menu_language"))
+
+
+def menu_reply(turn: Turn) -> Reply:
+    choices = tuple((digit, turn.text(label)) for digit, label in ITEMS)
+    return Reply(turn.text("menu"), choices=choices)
+
+
+@command("MENU", "MENÚ")
+def show_menu(turn: Turn) -> Outcome:
+    return Outcome([menu_reply(turn)])
+
+
+@command("1", "2", "3", "4", "CHECKIN", "NEXT", "CALL", "LANG", "ESPANOL", "ESPAÑOL", "ENGLISH")
+def coming_soon(turn: Turn) -> Outcome:
+    return Outcome.say(turn.text("coming_soon"))
+
+
+def fallback(turn: Turn) -> Outcome:
+    """Anything not understood: a short, kind pointer to the menu, never a dead end."""
+    return Outcome.say(turn.text("unknown"))

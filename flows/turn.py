@@ -1,0 +1,50 @@
+"""One turn of a conversation: the line, what came in, and who sent it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import redis
+
+from flows.inbound import Inbound
+from textline import phones
+from textline.line import Line
+from textline.members import Member
+from textline.staff import StaffMember
+
+
+@dataclass
+class Turn:
+    line: Line
+    inbound: Inbound
+    member: Member | None
+    staff: StaffMember | None
+
+    @property
+    def r(self) -> redis.Redis:
+        return self.line.r
+
+    @property
+    def phone(self) -> str:
+        return self.inbound.phone
+
+    @property
+    def now(self) -> datetime:
+        return self.inbound.at
+
+    @property
+    def language(self) -> str:
+        if self.member:
+            return self.member.language
+        if self.staff:
+            return self.staff.language
+        return phones.default_language(self.phone, self.line.settings.languages)
+
+    @property
+    def discreet(self) -> bool:
+        return bool(self.member and self.member.discreet)
+
+    def text(self, key: str, **values: Any) -> str:
+        """A catalog entry in this sender's language."""
+        return self.line.text(self.language, key, **values)

@@ -1,0 +1,117 @@
+"""Delivery through the real twilio client to the Twilio double, with retries and permanent failures."""
+from __future__ import annotations
+
+from tests.support.harness import LINE_NUMBER, PUBLIC_URL, Harness, member_number
+from tests.support.twilio_double import TEST_ACCOUNT_SID
+from textline import members, outbound, queues
+from textline.outbound import Kind, Status
+
+M1, M2 = member_number(201), member_number(202)
+
+
+def send(line: Harness, to: str, body: str = "Your meeting is at 7pm.", kind: Kind = Kind.REPLY,
+         queue: str = queues.REPLIES) -> str:
+    msg_id = outbound.send_text(line.line, to, body, kind=kind, queue=queue)
+    assert msg_id
+    return msg_id
+
+
+def test_a_text_reaches_twilio_with_auth_from_and_status_callback(line: Harness) -> None:
+    line.member(M1).joins()
+    msg_id = send(line, M1)
+    line.work()
+    [request] = line.twilio.messages
+    assert request.form["To"] == M1
+    assert request.form["From"] == LINE_NUMBER
+    assert request.form["Body"] == "Your meeting is at 7pm."
+    assert request.form["StatusCallback"] == PUBLIC_URL + "/twilio/status"
+    assert request.auth_ok and request.auth_user == TEST_ACCOUNT_SID
+    record = outbound.get(line.r, msg_id)
+    assert record.status == Status.SENT and record.sid == request.sid
+
+
+def test_a_job_carries_the_id_not_the_body_or_number(line: Harness) -> None:
+    line.member(M1).joins()
+    msg_id = send(line, M1)
+    [job] = queues.queue(line.line, queues.REPLIES).get_jobs()
+    assert job.args == (msg_id,)
+    assert M1 not in job.description and "meeting" not in job.description
+
+
+def test_429_is_retried_until_it_succeeds(line: Harness) -> None:
+    line.member(M1).joins()
+    line.twilio.fail_next(3, status=429)
+    msg_id = send(line, M1)
+    assert line.work_until(lambda: outbound.get(line.r, msg_id).status == Status.SENT)
+    assert len(line.twilio.messages) == 1
+    assert sum(1 for r in line.twilio.requests if r.status_code == 429) == 3
+
+
+def test_5xx_is_retried(line: Harness) -> None:
+    line.member(M1).joins()
+    line.twilio.fail_next(2, status=503)
+    msg_id = send(line, M1)
+    assert line.work_until(lambda: outbound.get(line.r, msg_id).status == Status.SENT)
+
+
+def test_21610_marks_the_member_opted_out_and_is_not_retried(line: Harness) -> None:
+    line.member(M1).joins()
+    line.twilio.fail_for(M1, code=21610)
+    msg_id = send(line, M1)
+    line.work()
+    record = outbound.get(line.r, msg_id)
+    assert record.status == Status.FAILED and record.error == "21610"
+    assert members.is_opted_out(line.r, M1)
+    assert len([r for r in line.twilio.requests if r.to == M1]) == 1
+    send(line, M1)
+    line.work()
+    assert len([r for r in line.twilio.requests if r.to == M1]) == 1
+
+
+def test_21211_marks_the_number_invalid_without_retry(line: Harness) -> None:
+    line.member(M1).joins()
+    line.twilio.fail_for(M1, code=21211)
+    msg_id = send(line, M1)
+    line.work()
+    assert outbound.get(line.r, msg_id).error == "21211"
+    assert members.is_invalid(line.r, M1)
+    assert len(line.twilio.requests) == 1
+
+
+def test_nothing_is_sent_to_an_opted_out_or_unconsented_number(line: Harness) -> None:
+    line.member(M1).joins().texts("STOP")
+    line.member(M2).texts("hi")
+    a, b = send(line, M1), send(line, M2, kind=Kind.BROADCAST, queue=queues.BROADCAST)
+    line.work()
+    assert line.twilio.messages == []
+    assert outbound.get(line.r, a).error == "opted_out"
+    assert outbound.get(line.r, b).error == "no_consent"
+
+
+def test_a_delivered_record_is_never_sent_again(line: Harness) -> None:
+    line.member(M1).joins()
+    msg_id = send(line, M1)
+    line.work()
+    queues.enqueue(line.line, queues.REPLIES, outbound.DELIVER, msg_id, job_id="again")
+    line.work()
+    assert len(line.twilio.messages) == 1
+
+
+def test_status_callback_stores_status_and_error(line: Harness) -> None:
+    line.member(M1).joins()
+    msg_id = send(line, M1)
+    line.work()
+    sid = outbound.get(line.r, msg_id).sid
+    assert line.status(sid, "undelivered", "30003").status_code == 200
+    data = line.r.hgetall(f"tl:msg:{msg_id}")
+    assert data["delivery"] == "undelivered" and data["error"] == "30003"
+    assert line.status(sid, "bogus").status_code == 400
+    assert line.post("/twilio/status", {"MessageSid": sid, "MessageStatus": "sent"}, signed=False).status_code == 403
+
+
+def test_status_callback_21610_opts_out(line: Harness) -> None:
+    line.member(M1).joins()
+    msg_id = send(line, M1)
+    line.work()
+    line.status(outbound.get(line.r, msg_id).sid, "failed", "21610")
+    assert members.is_opted_out(line.r, M1)

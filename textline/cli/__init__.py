@@ -1,0 +1,31 @@
+"""The `textline` command. Each family of subcommands lives in its own module, listed in COMMANDS."""
+from __future__ import annotations
+
+import importlib
+
+import click
+
+#: (module, attribute) of each subcommand or group; features add theirs.
+COMMANDS: list[tuple[str, str]] = [
+    ("textline.cli.run", "dev"),
+    ("textline.cli.run", "web"),
+    ("textline.cli.run", "worker"),
+    ("textline.cli.run", "tick"),
+    ("textline.cli.run", "simulate"),
+    ("textline.cli.run", "outbox"),
+    ("textline.cli.people", "staff_group"),
+    ("textline.cli.people", "members_group"),
+]
+
+
+@click.group(help="textline: a text line for peer-support groups, by SMS or voice from any phone.")
+def main() -> None:
+    pass
+
+
+for module_name, attr in COMMANDS:
+    main.add_command(getattr(importlib.import_module(module_name), attr))
+
+
+if __name__ == "__main__":
+    main()

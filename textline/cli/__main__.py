@@ -1,0 +1,3 @@
+from textline.cli import main
+
+main()

@@ -1,0 +1,158 @@
+"""Running the line: dev, web, worker, tick, simulate, outbox."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from xml.etree import ElementTree
+
+import click
+
+from textline import queues
+from textline.cli import common
+
+
+@click.command()
+@click.option("--port", default=5000, show_default=True, help="Port for the web app and simulator.")
+def dev(port: int) -> None:
+    """Everything on one machine: embedded Redis, web, a worker with the ticker, the simulator page."""
+    from textline.embedded_redis import EmbeddedRedis
+
+    settings = common.settings()
+    env = dict(os.environ)
+    server = None
+    if not settings.redis_url:
+        server = EmbeddedRedis(settings.data_dir.resolve())
+        env["REDIS_URL"] = server.ensure_running()
+    env.setdefault("TEXTLINE_SECRET_KEY", uuid.uuid4().hex)
+    exe = [sys.executable, "-m", "textline.cli"]
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "--threads", "4", "-b",
+                          f"127.0.0.1:{port}", "--access-logfile", "-", "textline:create_app()"], env=env),
+        subprocess.Popen([*exe, "worker"], env=env),
+    ]
+    click.echo(f"textline is running. Text the line at http://127.0.0.1:{port}/simulator  (Ctrl-C stops)")
+    if settings.dev_mode:
+        click.echo("dev mode: nothing reaches Twilio; `textline outbox` shows what would have been sent.")
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        while not stopping and all(p.poll() is None for p in procs):
+            time.sleep(0.2)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+        for p in procs:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        if server is not None:
+            server.stop()
+    click.echo("textline stopped.")
+
+
+@click.command()
+@click.option("--port", default=5000, show_default=True)
+@click.option("--workers", "web_workers", default=2, show_default=True, help="gunicorn worker processes.")
+def web(port: int, web_workers: int) -> None:
+    """The web process (gunicorn): webhooks, dashboard, health."""
+    common.settings()
+    os.execv(sys.executable, [sys.executable, "-m", "gunicorn", "-w", str(web_workers), "--threads", "4",
+                              "-b", f"0.0.0.0:{port}", "textline:create_app()"])
+
+
+@click.command()
+@click.option("--burst", is_flag=True, help="Work until the queues are empty, then exit.")
+@click.option("--queues", "names", default=",".join(queues.ALL), show_default=True,
+              help="Queues to serve, highest priority first.")
+def worker(burst: bool, names: str) -> None:
+    """An RQ worker over the queues, crisis first, with the ticker beside it."""
+    from rq import Worker
+
+    from textline import logs
+    from workers import ticker
+
+    logs.configure()
+    line = common.line()
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    unknown = [n for n in wanted if n not in queues.ALL]
+    if unknown or not wanted:
+        raise click.ClickException(f"unknown queue(s): {', '.join(unknown) or '(none)'}; known: "
+                                   + ", ".join(queues.ALL))
+    rq_queues = [queues.queue(line, n) for n in wanted]
+    if burst:
+        from textline import timers
+
+        for _ in range(20):  # a few rounds: jobs may set timers that are already due
+            fired = timers.tick(line)
+            Worker(rq_queues, connection=line.rq).work(burst=True, logging_level="WARNING")
+            if not fired and not queues.waiting(line, wanted):
+                break
+        return
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # the ticker: its own process, so forking job horses never copies its state
+        try:
+            ticker.run(line, parent=parent)
+        finally:
+            os._exit(0)
+    try:
+        Worker(rq_queues, connection=line.rq).work(with_scheduler=True, logging_level="INFO")
+    finally:
+        os.kill(pid, signal.SIGTERM)
+
+
+@click.command(hidden=True)
+def tick() -> None:
+    """Run the ticker alone (normally it runs beside every worker)."""
+    from textline import logs
+    from workers import ticker
+
+    logs.configure()
+    ticker.run(common.line())
+
+
+@click.command()
+@click.option("--from", "sender", required=True, help="The member's number.")
+@click.argument("text")
+def simulate(sender: str, text: str) -> None:
+    """Send TEXT through the real webhook path and print the line's replies."""
+    from twilio.request_validator import RequestValidator
+
+    from textline import create_app
+
+    settings = common.settings()
+    phone = common.phone(sender)
+    app = create_app(settings)
+    base = settings.public_url or "http://localhost"
+    params = {"MessageSid": "SMsim" + uuid.uuid4().hex, "AccountSid": settings.account_sid or "ACsimulator",
+              "From": phone, "To": settings.number, "Body": text, "NumMedia": "0"}
+    headers = {}
+    if settings.auth_token:
+        headers["X-Twilio-Signature"] = RequestValidator(settings.auth_token).compute_signature(
+            base + "/twilio/sms", params)
+    response = app.test_client().post("/twilio/sms", data=params, headers=headers, base_url=base)
+    if response.status_code != 200:
+        raise click.ClickException(f"the webhook answered HTTP {response.status_code}")
+    for message in ElementTree.fromstring(response.data).iter("Message"):
+        click.echo("".join(message.itertext()))
+
+
+@click.command()
+@common.json_option
+def outbox(as_json: bool) -> None:
+    """Dev mode: what would have been sent."""
+    from workers.senders import read_outbox
+
+    common.emit(read_outbox(common.line().r), as_json, ["sid", "kind", "to", "body"])

@@ -1,0 +1,144 @@
+"""Member records: status, language, zone; opt-outs that outlive erasure.
+
+Keys (owned here): `tl:member:{phone}` hash, `tl:members` set of phones,
+`tl:optout` set of opted-out phones (kept when a member is erased). Every
+other per-member key starts with `tl:member:{phone}:` so that export and
+erase find it; modules with data elsewhere register hooks in `member_data`.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from enum import StrEnum
+
+import redis
+
+from textline import phones
+
+MEMBERS = "tl:members"
+OPTOUT = "tl:optout"
+INVALID = "tl:invalid"
+
+
+def key(phone: str) -> str:
+    return f"tl:member:{phone}"
+
+
+class MemberStatus(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    OPTED_OUT = "opted_out"
+
+
+@dataclass(frozen=True)
+class Member:
+    phone: str
+    status: MemberStatus
+    language: str
+    timezone: str
+    name: str = ""
+    discreet: bool = False
+    created_at: str = ""
+    consented_at: str = ""
+
+    @property
+    def active(self) -> bool:
+        return self.status == MemberStatus.ACTIVE
+
+    def as_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["status"] = str(self.status)
+        return data
+
+
+def get(r: redis.Redis, phone: str) -> Member | None:
+    data = r.hgetall(key(phone))
+    if not data:
+        return None
+    return Member(
+        phone=phone,
+        status=MemberStatus(data.get("status", "pending")),
+        language=data.get("language", "en"),
+        timezone=data.get("timezone", ""),
+        name=data.get("name", ""),
+        discreet=data.get("discreet") == "1",
+        created_at=data.get("created_at", ""),
+        consented_at=data.get("consented_at", ""),
+    )
+
+
+def create(r: redis.Redis, phone: str, *, language: str, timezone: str, at: datetime,
+           status: MemberStatus = MemberStatus.PENDING) -> Member:
+    """A new record; a concurrent create of the same phone keeps the first."""
+    fields = {"phone": phone, "status": str(status), "language": language, "timezone": timezone,
+              "created_at": at.isoformat()}
+    if r.sismember(OPTOUT, phone):
+        fields["status"] = str(MemberStatus.OPTED_OUT)
+    pipe = r.pipeline()
+    for name, value in fields.items():
+        pipe.hsetnx(key(phone), name, value)
+    pipe.sadd(MEMBERS, phone)
+    pipe.execute()
+    member = get(r, phone)
+    assert member is not None
+    return member
+
+
+def update(r: redis.Redis, phone: str, **fields: str | bool) -> None:
+    clean = {k: ("1" if v is True else "0" if v is False else v) for k, v in fields.items()}
+    r.hset(key(phone), mapping=clean)
+
+
+def activate(r: redis.Redis, phone: str, at: datetime) -> None:
+    pipe = r.pipeline()
+    pipe.hset(key(phone), mapping={"status": str(MemberStatus.ACTIVE), "consented_at": at.isoformat()})
+    pipe.srem(OPTOUT, phone)
+    pipe.execute()
+
+
+def opt_out(r: redis.Redis, phone: str, at: datetime) -> bool:
+    """Record an opt-out; True when it is new (so the confirmation is sent once)."""
+    pipe = r.pipeline()
+    pipe.sadd(OPTOUT, phone)
+    pipe.hset("tl:optout:at", phone, at.isoformat())
+    added, _ = pipe.execute()
+    if r.exists(key(phone)):
+        r.hset(key(phone), "status", str(MemberStatus.OPTED_OUT))
+    return bool(added)
+
+
+def opt_in(r: redis.Redis, phone: str, at: datetime) -> None:
+    pipe = r.pipeline()
+    pipe.srem(OPTOUT, phone)
+    pipe.hdel("tl:optout:at", phone)
+    pipe.execute()
+    if r.exists(key(phone)):
+        activate(r, phone, at)
+
+
+def is_opted_out(r: redis.Redis, phone: str) -> bool:
+    return bool(r.sismember(OPTOUT, phone))
+
+
+def mark_invalid(r: redis.Redis, phone: str, code: int) -> None:
+    r.hset(INVALID, phone, str(code))
+
+
+def is_invalid(r: redis.Redis, phone: str) -> bool:
+    return bool(r.hexists(INVALID, phone))
+
+
+def all_phones(r: redis.Redis) -> list[str]:
+    return sorted(r.smembers(MEMBERS))
+
+
+def member_keys(r: redis.Redis, phone: str) -> list[str]:
+    """Every key that holds this member's data under the member prefix."""
+    found = [k for k in r.scan_iter(match=f"{key(phone)}:*", count=500)]
+    if r.exists(key(phone)):
+        found.append(key(phone))
+    return sorted(found)
+
+
+def mask(phone: str) -> str:
+    return phones.mask(phone)

@@ -1,0 +1,175 @@
+"""Outbound messages and calls: one record each, delivered by a job that carries only its id.
+
+Keys (owned here): `tl:msg:{id}` hash (to, body, kind, status, sid, error,
+attempts ...), `tl:msg:seq` counter, `tl:msg:key:{dedupe}` (business key ->
+id, so a retried fan-out creates one record), `tl:msg:sid:{sid}` (Twilio sid
+-> id, for status callbacks), `tl:stats:delivery:{day}` counters.
+Records expire after the message retention period.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+import redis
+
+from textline import gsm, queues
+from textline.line import Line
+
+DELIVER = "workers.send.deliver"
+
+
+class Status(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    UNDELIVERED = "undelivered"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+#: Once here, a record is never sent again.
+FINAL = frozenset({Status.SENT, Status.DELIVERED, Status.UNDELIVERED, Status.FAILED, Status.SKIPPED})
+
+
+class Kind(StrEnum):
+    REPLY = "reply"           # an answer to something the member just sent
+    HELP = "help"             # answer to HELP: allowed before consent
+    CRISIS = "crisis"         # crisis resource or follow-up to a member: allowed before consent
+    ALERT = "alert"           # to staff
+    PROMPT = "prompt"         # scheduled check-in prompt
+    REMINDER = "reminder"     # meeting or personal reminder
+    BROADCAST = "broadcast"   # coordinator's announcement
+    CALLBACK = "callback"     # call-back updates to a member
+
+
+#: Kinds that may reach a number that has not consented yet.
+BEFORE_CONSENT = frozenset({Kind.HELP, Kind.CRISIS, Kind.ALERT})
+
+
+def _key(msg_id: str) -> str:
+    return f"tl:msg:{msg_id}"
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    to: str
+    body: str
+    kind: Kind
+    queue: str
+    status: Status
+    channel: str = "sms"
+    sid: str = ""
+    error: str = ""
+    attempts: int = 0
+    ref: str = ""
+    created_at: str = ""
+
+
+def create(line: Line, to: str, body: str, *, kind: Kind, queue: str, channel: str = "sms",
+           dedupe: str | None = None, ref: str = "") -> str | None:
+    """Store a record; None when `dedupe` names one that exists already."""
+    r = line.r
+    ttl = int(line.settings.message_retention)
+    msg_id = str(r.incr("tl:msg:seq"))
+    if dedupe and not r.set(f"tl:msg:key:{dedupe}", msg_id, nx=True, ex=ttl):
+        return None
+    text = gsm.fit(body) if channel == "sms" else body
+    pipe = r.pipeline()
+    pipe.hset(_key(msg_id), mapping={
+        "id": msg_id, "to": to, "body": text, "kind": str(kind), "queue": queue, "channel": channel,
+        "status": str(Status.QUEUED), "attempts": "0", "ref": ref, "created_at": line.now().isoformat(),
+    })
+    pipe.expire(_key(msg_id), ttl)
+    pipe.execute()
+    return msg_id
+
+
+def send_text(line: Line, to: str, body: str, *, kind: Kind, queue: str = queues.REPLIES,
+              dedupe: str | None = None, ref: str = "") -> str | None:
+    """Record a text and enqueue its delivery; the id, or None if `dedupe` was seen."""
+    msg_id = create(line, to, body, kind=kind, queue=queue, dedupe=dedupe, ref=ref)
+    if msg_id:
+        queues.enqueue(line, queue, DELIVER, msg_id, job_id=f"deliver:{msg_id}:0")
+    return msg_id
+
+
+def place_call(line: Line, to: str, path: str, *, kind: Kind, queue: str = queues.CALLS,
+               dedupe: str | None = None, ref: str = "") -> str | None:
+    """Record an outbound call whose TwiML lives at `path` (under /twilio/voice/) and enqueue it."""
+    msg_id = create(line, to, path, kind=kind, queue=queue, channel="call", dedupe=dedupe, ref=ref)
+    if msg_id:
+        queues.enqueue(line, queue, DELIVER, msg_id, job_id=f"deliver:{msg_id}:0")
+    return msg_id
+
+
+def get(r: redis.Redis, msg_id: str) -> Message | None:
+    data = r.hgetall(_key(msg_id))
+    if not data:
+        return None
+    return Message(
+        id=msg_id, to=data["to"], body=data.get("body", ""), kind=Kind(data["kind"]), queue=data["queue"],
+        status=Status(data["status"]), channel=data.get("channel", "sms"), sid=data.get("sid", ""),
+        error=data.get("error", ""), attempts=int(data.get("attempts", "0")), ref=data.get("ref", ""),
+        created_at=data.get("created_at", ""),
+    )
+
+
+def bump_attempts(r: redis.Redis, msg_id: str) -> int:
+    return int(r.hincrby(_key(msg_id), "attempts", 1))
+
+
+def mark(line: Line, msg_id: str, status: Status, *, sid: str = "", error: str = "") -> None:
+    """Record a status (and the Twilio sid once known), counting it for the delivery report."""
+    r = line.r
+    fields = {"status": str(status), "updated_at": line.now().isoformat()}
+    if sid:
+        fields["sid"] = sid
+    if error:
+        fields["error"] = error
+    day = line.now().date().isoformat()
+    pipe = r.pipeline()
+    pipe.hset(_key(msg_id), mapping=fields)
+    if sid:
+        pipe.set(f"tl:msg:sid:{sid}", msg_id, ex=int(line.settings.message_retention))
+    label = f"{status}:{error}" if error else str(status)
+    pipe.hincrby(f"tl:stats:delivery:{day}", label, 1)
+    pipe.expire(f"tl:stats:delivery:{day}", 90 * 86400)
+    pipe.execute()
+
+
+#: Twilio's final failure statuses for messages and calls.
+FAILED_DELIVERY = frozenset({"failed", "undelivered", "busy", "no-answer", "canceled"})
+KNOWN_DELIVERY = FAILED_DELIVERY | frozenset({
+    "accepted", "scheduled", "queued", "sending", "sent", "delivered", "receiving", "received", "read",
+    "partially_delivered", "initiated", "ringing", "in-progress", "answered", "completed",
+})
+
+
+def record_delivery(line: Line, msg_id: str, status: str, error: str = "") -> None:
+    """A status callback: keep the latest delivery status and error code, and count it."""
+    r = line.r
+    fields = {"delivery": status, "updated_at": line.now().isoformat()}
+    if error:
+        fields["error"] = error
+    if status in ("delivered", "completed"):
+        fields["status"] = str(Status.DELIVERED)
+    elif status in FAILED_DELIVERY:
+        fields["status"] = str(Status.UNDELIVERED if status == "undelivered" else Status.FAILED)
+    day = line.now().date().isoformat()
+    pipe = r.pipeline()
+    pipe.hset(_key(msg_id), mapping=fields)
+    pipe.hincrby(f"tl:stats:delivery:{day}", f"{status}:{error}" if error else status, 1)
+    pipe.expire(f"tl:stats:delivery:{day}", 90 * 86400)
+    pipe.execute()
+
+
+def by_sid(r: redis.Redis, sid: str) -> str | None:
+    return r.get(f"tl:msg:sid:{sid}")
+
+
+def delivery_stats(r: redis.Redis, day: datetime) -> dict[str, int]:
+    return {k: int(v) for k, v in r.hgetall(f"tl:stats:delivery:{day.date().isoformat()}").items()}

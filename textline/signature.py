@@ -1,0 +1,27 @@
+"""`X-Twilio-Signature`: every /twilio/* request is checked when an auth token is set."""
+from __future__ import annotations
+
+from flask import Request
+from twilio.request_validator import RequestValidator
+
+from textline.settings import Settings
+
+
+def url_twilio_called(settings: Settings, request: Request) -> str:
+    """The URL as Twilio saw it: `TEXTLINE_PUBLIC_URL` + path behind a proxy, else the request's own."""
+    if settings.public_url:
+        query = request.query_string.decode("latin-1")
+        return settings.public_url + request.path + (f"?{query}" if query else "")
+    return request.url
+
+
+def is_valid(settings: Settings, request: Request) -> bool:
+    """True in dev mode (no token) or when the signature matches."""
+    if not settings.auth_token:
+        return True
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature:
+        return False
+    params = request.form.to_dict(flat=False) if request.method == "POST" else {}
+    flat = {k: v if len(v) > 1 else v[0] for k, v in params.items()}
+    return RequestValidator(settings.auth_token).validate(url_twilio_called(settings, request), flat, signature)

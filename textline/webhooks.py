@@ -1,0 +1,86 @@
+"""Twilio's webhooks. Each reads as its pipeline: verify, deduplicate, parse, decide, answer, enqueue."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, abort, request
+
+from flows import engine
+from flows.inbound import Channel, Inbound
+from textline import effects, hooks, inbound_log, members, outbound, phones, twiml
+from textline.signature import is_valid
+from textline.web import current_line, current_settings, plain
+
+log = logging.getLogger(__name__)
+bp = Blueprint("twilio", __name__, url_prefix="/twilio")
+MAX_BODY = 1600
+
+
+@bp.before_request
+def verify_signature() -> None:
+    if not is_valid(current_settings(), request):
+        log.warning("refused %s: bad or missing X-Twilio-Signature", request.path)
+        abort(403)
+
+
+def xml(body: str) -> Response:
+    return Response(body, mimetype="text/xml")
+
+
+@bp.post("/sms")
+def sms() -> Response:
+    form = request.form
+    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    sender = form.get("From", "")
+    if not sid or not sender or len(sid) > 64:
+        return plain("missing or bad MessageSid or From", 400)
+    line = current_line()
+    phone = phones.try_parse(sender, line.settings.region)
+    if phone is None:
+        log.info("sms %s ignored: From is not a valid number", sid)
+        return xml(twiml.EMPTY)
+    if not inbound_log.claim(line.r, sid):
+        log.info("sms %s is a duplicate: answered again, not acted on", sid)
+        return xml(inbound_log.answered(line.r, sid) or twiml.EMPTY)
+    try:
+        inbound = Inbound(Channel.SMS, phone, form.get("Body", "")[:MAX_BODY], line.now(), sid=sid,
+                          opt_out_type=form.get("OptOutType", "")[:16])
+        outcome = engine.handle(line, inbound)
+        effects.apply(line, outcome.effects)
+        answer = twiml.sms(outcome)
+        inbound_log.remember(line.r, sid, answer)
+    except Exception:
+        _release(sid)
+        raise
+    log.info("sms %s from %s: %d replies, %d effects", sid, phones.mask(phone), len(outcome.replies),
+             len(outcome.effects))
+    return xml(answer)
+
+
+def _release(sid: str) -> None:
+    try:
+        inbound_log.release(current_line().r, sid)
+    except Exception:  # Redis is down: the claim's TTL is the fallback
+        log.warning("sms %s: could not release the claim", sid)
+
+
+@bp.post("/status")
+def status() -> Response:
+    form = request.form
+    sid = form.get("MessageSid") or form.get("SmsSid") or form.get("CallSid") or ""
+    state = (form.get("MessageStatus") or form.get("SmsStatus") or form.get("CallStatus") or "").lower()
+    error = form.get("ErrorCode", "")[:8]
+    if not sid or len(sid) > 64 or state not in outbound.KNOWN_DELIVERY or (error and not error.isdigit()):
+        return plain("missing or bad sid, status or ErrorCode", 400)
+    line = current_line()
+    msg_id = outbound.by_sid(line.r, sid)
+    if msg_id is None:
+        return plain("", 200)
+    outbound.record_delivery(line, msg_id, state, error)
+    message = outbound.get(line.r, msg_id)
+    if message is not None:
+        if error == "21610":
+            members.opt_out(line.r, message.to, line.now())
+        for hook in hooks.on_status:
+            hook(line, message, state, error)
+    return plain("", 200)

@@ -1,0 +1,105 @@
+"""The one seam to the outside world: a Sender delivers texts and places calls.
+
+`TwilioSender` uses the official client pointed at `TWILIO_API_URL`;
+`OutboxSender` (dev mode) keeps what would have been sent in Redis.
+Nothing else imports the Twilio REST client.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Protocol
+
+import redis
+import requests
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from textline.errors import PermanentSendError, TransientSendError
+from textline.settings import Settings
+
+OUTBOX = "tl:outbox"
+OUTBOX_LIMIT = 1000
+
+
+class Sender(Protocol):
+    def send_sms(self, to: str, body: str) -> str:
+        """Hand a text to the carrier; the message sid."""
+        ...
+
+    def place_call(self, to: str, url: str) -> str:
+        """Start a call whose TwiML is at `url`; the call sid."""
+        ...
+
+
+def classify(exc: TwilioRestException) -> TransientSendError | PermanentSendError:
+    """429 / 20429 and 5xx are worth retrying; every other refusal is final."""
+    status, code = exc.status, exc.code
+    message = f"twilio refused: HTTP {status}, code {code}"
+    if status == 429 or code == 20429 or (status is not None and status >= 500):
+        return TransientSendError(message, status=status, code=code)
+    return PermanentSendError(message, status=status, code=code)
+
+
+class TwilioSender:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.client = Client(settings.account_sid, settings.auth_token,
+                             http_client=TwilioHttpClient(timeout=settings.http_timeout))
+        self.client.api.base_url = settings.api_url.rstrip("/")
+        # An edge or region (argument or TWILIO_EDGE / TWILIO_REGION) would rewrite the host of every URL.
+        self.client.edge = None
+        self.client.region = None
+        base = settings.public_url
+        self.status_callback = f"{base}/twilio/status" if base else None
+        self.voice_base = base or ""
+
+    def send_sms(self, to: str, body: str) -> str:
+        kwargs = {"status_callback": self.status_callback} if self.status_callback else {}
+        try:
+            message = self.client.messages.create(to=to, from_=self.settings.number, body=body, **kwargs)
+        except TwilioRestException as exc:
+            raise classify(exc) from exc
+        except requests.RequestException as exc:
+            raise TransientSendError(f"twilio unreachable: {type(exc).__name__}") from exc
+        return str(message.sid)
+
+    def place_call(self, to: str, url: str) -> str:
+        kwargs = {"status_callback": self.status_callback} if self.status_callback else {}
+        try:
+            call = self.client.calls.create(to=to, from_=self.settings.number, url=self.voice_base + url,
+                                            method="POST", **kwargs)
+        except TwilioRestException as exc:
+            raise classify(exc) from exc
+        except requests.RequestException as exc:
+            raise TransientSendError(f"twilio unreachable: {type(exc).__name__}") from exc
+        return str(call.sid)
+
+
+class OutboxSender:
+    """Dev mode: what would have been sent, newest last, read by `textline outbox`."""
+
+    def __init__(self, r: redis.Redis) -> None:
+        self.r = r
+
+    def _keep(self, entry: dict[str, str]) -> str:
+        pipe = self.r.pipeline()
+        pipe.rpush(OUTBOX, json.dumps(entry))
+        pipe.ltrim(OUTBOX, -OUTBOX_LIMIT, -1)
+        pipe.execute()
+        return entry["sid"]
+
+    def send_sms(self, to: str, body: str) -> str:
+        return self._keep({"sid": "SM" + uuid.uuid4().hex, "kind": "sms", "to": to, "body": body})
+
+    def place_call(self, to: str, url: str) -> str:
+        return self._keep({"sid": "CA" + uuid.uuid4().hex, "kind": "call", "to": to, "body": url})
+
+
+def sender_for(settings: Settings, r: redis.Redis) -> Sender:
+    return OutboxSender(r) if settings.dev_mode else TwilioSender(settings)
+
+
+def read_outbox(r: redis.Redis) -> list[dict[str, str]]:
+    return [json.loads(x) for x in r.lrange(OUTBOX, 0, -1)]

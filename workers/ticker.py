@@ -1,0 +1,32 @@
+"""The ticker: once a second, turn due timers (ladders, retries, reminders, prompts) into jobs.
+
+Every worker process runs one beside it; claims are atomic, so many tickers
+on many machines never fire a timer twice.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+from redis.exceptions import RedisError
+
+from textline import timers
+from textline.line import Line
+
+log = logging.getLogger(__name__)
+HEARTBEAT = "tl:ticker:beat"
+
+
+def run(line: Line, interval: float = 1.0, parent: int | None = None) -> None:
+    """Tick until the parent process goes away (or forever without one)."""
+    while parent is None or os.getppid() == parent:
+        started = time.monotonic()
+        try:
+            fired = timers.tick(line)
+            line.r.set(HEARTBEAT, str(time.time()), ex=30)
+            if fired:
+                log.info("ticker fired %d timers", fired)
+        except RedisError as exc:  # Redis restarting: keep trying, never die
+            log.warning("ticker: redis unavailable (%s)", type(exc).__name__)
+        time.sleep(max(0.0, interval - (time.monotonic() - started)))
