@@ -75,16 +75,20 @@ def create(line: Line, to: str, body: str, *, kind: Kind, queue: str, channel: s
     r = line.r
     ttl = int(line.settings.message_retention)
     msg_id = str(r.incr("tl:msg:seq"))
-    if dedupe and not r.set(f"tl:msg:key:{dedupe}", msg_id, nx=True, ex=ttl):
-        return None
     text = gsm.fit(body) if channel == "sms" else body
+    # The record and its business key in one transaction: a crash can never leave a key without a record.
     pipe = r.pipeline()
     pipe.hset(_key(msg_id), mapping={
         "id": msg_id, "to": to, "body": text, "kind": str(kind), "queue": queue, "channel": channel,
         "status": str(Status.QUEUED), "attempts": "0", "ref": ref, "created_at": line.now().isoformat(),
     })
     pipe.expire(_key(msg_id), ttl)
-    pipe.execute()
+    if dedupe:
+        pipe.set(f"tl:msg:key:{dedupe}", msg_id, nx=True, ex=ttl)
+    results = pipe.execute()
+    if dedupe and not results[-1]:
+        r.delete(_key(msg_id))
+        return None
     return msg_id
 
 
@@ -92,8 +96,7 @@ def send_text(line: Line, to: str, body: str, *, kind: Kind, queue: str = queues
               dedupe: str | None = None, ref: str = "") -> str | None:
     """Record a text and enqueue its delivery; the id, or None if `dedupe` was seen."""
     msg_id = create(line, to, body, kind=kind, queue=queue, dedupe=dedupe, ref=ref)
-    if msg_id:
-        queues.enqueue(line, queue, DELIVER, msg_id, job_id=f"deliver:{msg_id}:0")
+    _enqueue(line, queue, msg_id, dedupe)
     return msg_id
 
 
@@ -101,9 +104,24 @@ def place_call(line: Line, to: str, path: str, *, kind: Kind, queue: str = queue
                dedupe: str | None = None, ref: str = "") -> str | None:
     """Record an outbound call whose TwiML lives at `path` (under /twilio/voice/) and enqueue it."""
     msg_id = create(line, to, path, kind=kind, queue=queue, channel="call", dedupe=dedupe, ref=ref)
-    if msg_id:
-        queues.enqueue(line, queue, DELIVER, msg_id, job_id=f"deliver:{msg_id}:0")
+    _enqueue(line, queue, msg_id, dedupe)
     return msg_id
+
+
+def _enqueue(line: Line, queue: str, msg_id: str | None, dedupe: str | None) -> None:
+    """Enqueue the delivery; on a dedupe hit, the existing record's (a no-op while its job exists).
+
+    A process killed between `create` and the enqueue would otherwise leave a record nobody delivers:
+    the retry that follows hits the dedupe key. Delivery is idempotent, so enqueueing again is safe.
+    """
+    target = msg_id or (by_dedupe(line.r, dedupe) if dedupe else None)
+    if target:
+        queues.enqueue(line, queue, DELIVER, target, job_id=f"deliver:{target}:0")
+
+
+def by_dedupe(r: redis.Redis, dedupe: str) -> str | None:
+    """The id of the record created under business key `dedupe`, if any."""
+    return r.get(f"tl:msg:key:{dedupe}")
 
 
 def get(r: redis.Redis, msg_id: str) -> Message | None:

@@ -1,0 +1,40 @@
+"""Message records: a business key gives one record, and a record is never left without its delivery."""
+from __future__ import annotations
+
+from tests.support.harness import Harness, member_number
+from textline import hooks, outbound, queues
+from textline.line import Line
+from textline.outbound import Kind, Message
+
+M1 = member_number(301)
+
+
+def test_a_dedupe_hit_enqueues_the_delivery_a_crash_lost(line: Harness) -> None:
+    line.member(M1).joins()
+    # A process created the record, then died before enqueueing its delivery.
+    msg_id = outbound.create(line.line, M1, "Meeting at 7pm.", kind=Kind.REPLY, queue=queues.REPLIES, dedupe="k:1")
+    assert msg_id
+    # Its retry hits the business key: no second record, but the first one is delivered.
+    assert outbound.send_text(line.line, M1, "Meeting at 7pm.", kind=Kind.REPLY, dedupe="k:1") is None
+    assert outbound.by_dedupe(line.r, "k:1") == msg_id
+    line.work()
+    assert line.twilio.texts_to(M1) == ["Meeting at 7pm."]
+    # Once delivered, further hits change nothing.
+    outbound.send_text(line.line, M1, "Meeting at 7pm.", kind=Kind.REPLY, dedupe="k:1")
+    line.work()
+    assert line.twilio.texts_to(M1) == ["Meeting at 7pm."]
+
+
+def test_a_refusal_met_by_the_sender_reaches_the_status_hooks(line: Harness) -> None:
+    def hook(hooked: Line, message: Message, state: str, error: str) -> None:
+        hooked.r.rpush("test:seen", f"{message.id} {state} {error}")  # the hook runs in the job's process
+
+    hooks.on_status.append(hook)
+    try:
+        line.member(M1).joins()
+        line.twilio.fail_for(M1, code=21211)
+        msg_id = outbound.send_text(line.line, M1, "hello", kind=Kind.REPLY)
+        line.work()
+    finally:
+        hooks.on_status.remove(hook)
+    assert line.r.lrange("test:seen", 0, -1) == [f"{msg_id} failed 21211"]
