@@ -81,6 +81,5 @@ def status() -> Response:
     if message is not None:
         if error == "21610":
             members.opt_out(line.r, message.to, line.now())
-        for hook in hooks.on_status:
-            hook(line, message, state, error)
+        hooks.status(line, message, state, error)
     return plain("", 200)

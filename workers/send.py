@@ -12,7 +12,7 @@ import time
 import uuid
 from datetime import timedelta
 
-from textline import members, outbound, queues, ratelimit, timers
+from textline import hooks, members, outbound, queues, ratelimit, timers
 from textline.errors import PermanentSendError, TransientSendError
 from textline.line import Line
 from textline.outbound import Kind, Message, Status
@@ -52,6 +52,7 @@ class Delivery:
         if reason:
             outbound.mark(self.line, msg.id, Status.SKIPPED, error=reason)
             log.info("message %s skipped: %s", msg.id, reason)
+            hooks.status(self.line, msg, "failed", reason)
             return "skipped"
         lease = self.line.settings.send_lease
         if not self.r.set(self.lock, self.token, nx=True, ex=max(1, int(lease))):
@@ -110,8 +111,10 @@ class Delivery:
                 sid = sender.send_sms(msg.to, msg.body)
         except TransientSendError as exc:
             if attempt >= settings.retry_max and msg.kind not in PERSISTENT:
-                outbound.mark(self.line, msg.id, Status.FAILED, error=str(exc.code or exc.status or "transient"))
+                error = str(exc.code or exc.status or "transient")
+                outbound.mark(self.line, msg.id, Status.FAILED, error=error)
                 log.warning("message %s failed after %d attempts (%s)", msg.id, attempt, exc)
+                hooks.status(self.line, msg, "failed", error)
                 return "failed"
             delay = min(settings.retry_backoff * 2 ** (attempt - 1), 60.0 if msg.kind not in PERSISTENT else 5.0)
             log.info("message %s attempt %d: %s; retry in %.2fs", msg.id, attempt, exc, delay)
@@ -131,8 +134,10 @@ class Delivery:
             members.opt_out(self.r, msg.to, self.line.now())
         elif code in INVALID_CODES:
             members.mark_invalid(self.r, msg.to, code)
-        outbound.mark(self.line, msg.id, Status.FAILED, error=str(code or exc.status or "permanent"))
+        error = str(code or exc.status or "permanent")
+        outbound.mark(self.line, msg.id, Status.FAILED, error=error)
         log.warning("message %s to %s failed for good: code %s", msg.id, mask(msg.to), code)
+        hooks.status(self.line, msg, "failed", error)
 
     def retry_at(self, msg: Message, delay: float, *, name: str) -> None:
         at = self.line.now() + timedelta(seconds=delay)
