@@ -14,7 +14,7 @@ from enum import StrEnum
 
 import redis
 
-from textline import gsm, queues
+from textline import gsm, member_data, queues
 from textline.line import Line
 
 DELIVER = "workers.send.deliver"
@@ -83,13 +83,33 @@ def create(line: Line, to: str, body: str, *, kind: Kind, queue: str, channel: s
         "status": str(Status.QUEUED), "attempts": "0", "ref": ref, "created_at": line.now().isoformat(),
     })
     pipe.expire(_key(msg_id), ttl)
+    pipe.sadd(_mine(to), msg_id)
+    pipe.expire(_mine(to), ttl)
     if dedupe:
         pipe.set(f"tl:msg:key:{dedupe}", msg_id, nx=True, ex=ttl)
     results = pipe.execute()
     if dedupe and not results[-1]:
-        r.delete(_key(msg_id))
+        pipe = r.pipeline()
+        pipe.delete(_key(msg_id))
+        pipe.srem(_mine(to), msg_id)
+        pipe.execute()
         return None
     return msg_id
+
+
+def _mine(phone: str) -> str:
+    """The ids of records addressed to `phone`, so erasure can find them."""
+    return f"tl:member:{phone}:msgs"
+
+
+def _export(r: redis.Redis, phone: str) -> list[dict[str, str]]:
+    return [r.hgetall(_key(i)) for i in sorted(r.smembers(_mine(phone)), key=int) if r.exists(_key(i))]
+
+
+def _erase(r: redis.Redis, phone: str) -> None:
+    ids = list(r.smembers(_mine(phone)))
+    if ids:
+        r.delete(*[_key(i) for i in ids])
 
 
 def send_text(line: Line, to: str, body: str, *, kind: Kind, queue: str = queues.REPLIES,
@@ -191,3 +211,6 @@ def by_sid(r: redis.Redis, sid: str) -> str | None:
 
 def delivery_stats(r: redis.Redis, day: datetime) -> dict[str, int]:
     return {k: int(v) for k, v in r.hgetall(f"tl:stats:delivery:{day.date().isoformat()}").items()}
+
+
+member_data.register("messages", _export, _erase)

@@ -115,3 +115,12 @@ def test_status_callback_21610_opts_out(line: Harness) -> None:
     line.work()
     line.status(outbound.get(line.r, msg_id).sid, "failed", "21610")
     assert members.is_opted_out(line.r, M1)
+
+
+def test_a_timeout_is_retried(line: Harness) -> None:
+    line.configure(sending={"http_timeout": "300ms", "retry_backoff": "10ms", "lease": "2s"})
+    line.member(M1).joins()
+    line.twilio.delay_next(1, 1.0)
+    msg_id = send(line, M1)
+    assert line.work_until(lambda: outbound.get(line.r, msg_id).status == Status.SENT)
+    assert outbound.get(line.r, msg_id).attempts == 2

@@ -1,0 +1,148 @@
+"""Inbound webhook throughput and latency under gunicorn, against a bare Flask baseline.
+
+Runs the real `textline:create_app()` (signature check, MessageSid dedupe,
+flows, Redis) and a bare Flask app answering a constant TwiML body, each under
+the same gunicorn settings, and drives both with the same signed requests
+from client processes with keep-alive connections. Prints requests/s, p50
+and p99 for each and the ratios.
+
+    .venv/bin/python bench/webhook.py [--requests 6000] [--clients 8] [--workers 4]
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing as mp
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+
+from twilio.request_validator import RequestValidator
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "bench-auth-token"
+ACCOUNT = "AC" + "0" * 32
+NUMBER = "+15005550006"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/healthz")
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing answered on port {port}")
+
+
+def build_requests(n: int, public: str) -> list[tuple[bytes, str]]:
+    """Signed form bodies: a conversation mix from many members (first contact, YES, MENU, HELP, chat)."""
+    validator = RequestValidator(TOKEN)
+    words = ["hi", "YES", "MENU", "HELP", "how are you", "1", "what time is it"]
+    out = []
+    for i in range(n):
+        params = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": ACCOUNT, "From": f"+1202555{i % 2000:04d}",
+                  "To": NUMBER, "Body": words[(i // 2000) % len(words)], "NumMedia": "0"}
+        signature = validator.compute_signature(public + "/twilio/sms", params)
+        out.append((urllib.parse.urlencode(params).encode(), signature))
+    return out
+
+
+def client(port: int, chunk: list[tuple[bytes, str]], queue: mp.Queue) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    latencies, errors = [], 0
+    for body, signature in chunk:
+        started = time.perf_counter()
+        conn.request("POST", "/twilio/sms", body=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
+        response = conn.getresponse()
+        response.read()
+        latencies.append(time.perf_counter() - started)
+        errors += response.status != 200
+    queue.put((latencies, errors))
+
+
+def drive(port: int, requests: list[tuple[bytes, str]], clients: int) -> dict[str, float]:
+    chunks = [requests[i::clients] for i in range(clients)]
+    queue: mp.Queue = mp.Queue()
+    procs = [mp.Process(target=client, args=(port, chunk, queue)) for chunk in chunks]
+    started = time.perf_counter()
+    for p in procs:
+        p.start()
+    results = [queue.get() for _ in procs]
+    elapsed = time.perf_counter() - started
+    for p in procs:
+        p.join()
+    latencies = sorted(x for lat, _ in results for x in lat)
+    errors = sum(e for _, e in results)
+    return {"rps": len(latencies) / elapsed, "p50": latencies[len(latencies) // 2] * 1000,
+            "p99": latencies[int(len(latencies) * 0.99)] * 1000, "errors": errors, "n": len(latencies)}
+
+
+def gunicorn(app: str, port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+         "--access-logfile", "/dev/null", app],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=6000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers, the same for both apps")
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(ROOT))
+    from textline.embedded_redis import EmbeddedRedis
+
+    folder = Path(tempfile.mkdtemp(prefix="tl-bench-", dir="/tmp"))
+    redis_server = EmbeddedRedis(folder)
+    env = dict(os.environ, REDIS_URL=redis_server.ensure_running(), TWILIO_ACCOUNT_SID=ACCOUNT,
+               TWILIO_AUTH_TOKEN=TOKEN, TEXTLINE_NUMBER=NUMBER, TEXTLINE_DATA_DIR=str(folder),
+               PYTHONPATH=str(ROOT), TWILIO_API_URL="http://127.0.0.1:9")
+    results = {}
+    try:
+        for name, app in (("bare Flask, constant TwiML", "bench.bare_app:app"), ("textline", "textline:create_app()")):
+            port = free_port()
+            public = f"http://127.0.0.1:{port}"
+            proc = gunicorn(app, port, args.workers, dict(env, TEXTLINE_PUBLIC_URL=public))
+            try:
+                wait_http(port)
+                drive(port, build_requests(300, public), args.clients)  # warm-up
+                results[name] = drive(port, build_requests(args.requests, public), args.clients)
+            finally:
+                proc.terminate()
+                proc.wait(10)
+    finally:
+        redis_server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+    print(f"{args.requests} signed POST /twilio/sms, {args.clients} keep-alive clients, "
+          f"gunicorn -w {args.workers} (sync), {os.cpu_count()} cores")
+    print(f"{'app':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-200':>10}")
+    for name, r in results.items():
+        print(f"{name:<28}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}{r['errors']:>10.0f}")
+    base, real = results["bare Flask, constant TwiML"], results["textline"]
+    print(f"ratio textline/bare: throughput {real['rps'] / base['rps']:.2f}x, "
+          f"p50 {real['p50'] / base['p50']:.2f}x, p99 {real['p99'] / base['p99']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+"""The engine without HTTP: an Inbound in, an Outcome out."""
+from __future__ import annotations
+
+from flows import engine
+from flows.inbound import Channel, Inbound, normalise_keyword
+from tests.support.harness import Harness, member_number
+
+M1 = member_number(501)
+
+
+def inbound(line: Harness, text: str) -> Inbound:
+    return Inbound(Channel.SMS, M1, text, line.line.now(), sid="SMtest")
+
+
+def test_keywords_ignore_case_spaces_and_punctuation() -> None:
+    assert normalise_keyword("  stop. ") == "STOP"
+    assert normalise_keyword("¡Ayuda!") == "AYUDA"
+    assert normalise_keyword("stop texting me") == "STOP TEXTING ME"
+
+
+def test_first_contact_then_menu(line: Harness) -> None:
+    [welcome] = engine.handle(line.line, inbound(line, "hello")).replies
+    assert "YES" in welcome.text
+    engine.handle(line.line, inbound(line, "yes"))
+    [menu] = engine.handle(line.line, inbound(line, "menu")).replies
+    assert menu.text.startswith("Reply 1") and [c[0] for c in menu.choices] == ["1", "2", "3", "4"]
+
+
+def test_spanish_numbers_start_in_spanish(line: Harness) -> None:
+    mexico = Inbound(Channel.SMS, "+525512345678", "hola", line.line.now())
+    [welcome] = engine.handle(line.line, mexico).replies
+    assert "Responde YES" in welcome.text
