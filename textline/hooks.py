@@ -19,7 +19,7 @@ StatusHook = Callable[[Line, Message, str, str], None]
 on_status: list[StatusHook] = []
 
 #: Modules that register hooks when imported; each feature adds its own.
-HOOK_MODULES: list[str] = []
+HOOK_MODULES: list[str] = ["textline.cases"]
 
 
 def status(line: Line, message: Message, state: str, error: str = "") -> None:
