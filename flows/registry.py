@@ -19,6 +19,7 @@ from textline.staff import Role
 FEATURES: list[str] = [
     "flows.menu",
     "flows.staff_oncall",
+    "flows.crisis_staff",
 ]
 
 CommandHandler = Callable[[Turn], Outcome | None]

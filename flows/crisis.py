@@ -1,0 +1,102 @@
+"""The crisis stage: first in the engine, over every message from any number in any state.
+
+A crisis message is answered at once, in the webhook's own reply: the crisis resource in the
+member's language, and whether a person is being alerted. It opens a case (or adds to the one
+still open for that number), arms the ladder's deadline in Redis and enqueues its first round
+on the crisis queue. Nothing here waits or calls out: the ladder runs in workers/escalate.py.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flows import registry
+from flows.crisis_detect import Detection, detect
+from flows.inbound import Channel
+from flows.outcome import Effect, Outcome, Reply, RunJob, SendText
+from flows.turn import Turn
+from textline import alerts, cases, gsm, staff
+from textline.cases import Case, CaseStatus
+from textline.members import MemberStatus
+from textline.outbound import Kind
+from textline.queues import CRISIS
+from textline.staff import Role
+
+
+def handle(turn: Turn) -> Outcome | None:
+    """The engine stage: None unless the message reads as a crisis."""
+    text = turn.inbound.text
+    if not text or turn.inbound.digits or _is_staff_command(turn):
+        return None
+    found = detect(text)
+    if found is None:
+        return None
+    return escalate(turn, found)
+
+
+def _is_staff_command(turn: Turn) -> bool:
+    """ACK 12, CLOSE 12 <note> ... from staff are commands, whatever words the note holds."""
+    if turn.staff is None:
+        return False
+    found = registry.find_staff_command(turn.inbound.command)
+    return found is not None and turn.staff.role in found.roles
+
+
+def escalate(turn: Turn, found: Detection) -> Outcome:
+    """Answer now and escalate: open the case (or tell its staff), start the ladder."""
+    language = language_for(turn, found)
+    case, new = cases.open_case(turn.line, turn.phone, text=turn.inbound.text, category=found.category,
+                                term=found.term, language=language, channel=str(turn.inbound.channel))
+    on_call = [p for p in staff.on_call(turn.r, Role.CRISIS) if p.phone != turn.phone]
+    effects: list[Effect] = []
+    if new:
+        cases.arm(turn.r, case.id, 1, turn.now + timedelta(seconds=cases.GUARD))
+        effects.append(RunJob(CRISIS, cases.STEP, (case.id, 1), job_id=f"case:{case.id}:1"))
+        sentence = "crisis_alerting" if on_call else "crisis_team_told"
+    else:
+        cases.again(turn.line, case, text=turn.inbound.text, category=found.category, term=found.term)
+        effects.extend(_tell_staff(turn, case))
+        if case.status == CaseStatus.ACKNOWLEDGED:
+            sentence = "crisis_has_you"
+        else:
+            sentence = "crisis_alerting" if on_call or cases.alerted(turn.r, case.id) else "crisis_team_told"
+    outcome = Outcome(answer(turn, language, sentence), effects)
+    if turn.inbound.channel == Channel.VOICE:
+        outcome.dial = tuple(p.phone for p in on_call)
+    return outcome
+
+
+def language_for(turn: Turn, found: Detection) -> str:
+    """The member's language once they have one; for a new or pending number, the language they wrote in."""
+    languages = turn.line.settings.languages
+    if turn.member is not None and turn.member.status != MemberStatus.PENDING:
+        return turn.member.language
+    if turn.member is None and turn.staff is not None:
+        return turn.staff.language
+    return found.language if found.language in languages else turn.language
+
+
+def answer(turn: Turn, language: str, sentence: str) -> list[Reply]:
+    """The resource and the sentence in one text when they fit one segment, else in two."""
+    resource = gsm.fit(turn.line.settings.resource(language))
+    said = turn.line.text(language, sentence)
+    joined = f"{resource} {said}"
+    if gsm.segments(joined) <= 1:
+        return [Reply(joined, voice=joined)]
+    return [Reply(resource, voice=resource), Reply(said, voice=said)]
+
+
+def _tell_staff(turn: Turn, case: Case) -> list[Effect]:
+    """The new words go to whoever holds the case, or to everyone alerted so far."""
+    if case.status == CaseStatus.ACKNOWLEDGED and case.acknowledged_by:
+        phones = [case.acknowledged_by]
+    else:
+        phones = cases.alerted(turn.r, case.id)
+    mark = turn.inbound.sid or str(turn.now.timestamp())
+    effects: list[Effect] = []
+    for phone in phones:
+        member = staff.get(turn.r, phone)
+        language = member.language if member else "en"
+        body = alerts.alert(turn.line, case, language, "crisis_alert_again", words=turn.inbound.text)
+        effects.append(SendText(phone, body, kind=Kind.ALERT, queue=CRISIS, dedupe=f"case:{case.id}:{mark}:{phone}",
+                                ref=f"case:{case.id}"))
+    return effects

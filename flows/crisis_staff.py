@@ -1,0 +1,87 @@
+"""Crisis staff and coordinators answer alerts by SMS: `ACK <n>` takes a case, `CLOSE <n> [note]` closes it.
+
+`ACK` alone takes the one open case the sender was alerted about, if there is exactly one.
+"""
+from __future__ import annotations
+
+import re
+
+from flows.outcome import Effect, Outcome, SendText
+from flows.registry import staff_command
+from flows.turn import Turn
+from textline import cases, staff
+from textline.cases import CaseStatus, Verdict
+from textline.outbound import Kind
+from textline.queues import CRISIS
+from textline.staff import Role
+
+ROLES = (Role.CRISIS, Role.COORDINATOR)
+_NUMBER = re.compile(r"^#?(\d{1,9})\b[\s.,:;-]*(.*)$", re.DOTALL)
+
+
+def _parse(turn: Turn) -> tuple[int | None, str]:
+    """The case number and the rest (the note) from `ACK 12`, `ACK #12`, `close 12 safe now`."""
+    match = _NUMBER.match(turn.inbound.rest)
+    if not match:
+        return None, turn.inbound.rest
+    return int(match.group(1)), match.group(2).strip()
+
+
+@staff_command("ACK", roles=ROLES)
+def acknowledge(turn: Turn) -> Outcome:
+    assert turn.staff is not None
+    case_id, _ = _parse(turn)
+    if case_id is None:
+        mine = [c for c in cases.open_ids(turn.r) if turn.phone in cases.alerted(turn.r, c)]
+        if len(mine) != 1:
+            return Outcome.say(turn.text("crisis_ack_usage"))
+        case_id = mine[0]
+    verdict, holder = cases.ack(turn.line, case_id, turn.staff)
+    if verdict == Verdict.MISSING:
+        return Outcome.say(turn.text("crisis_case_unknown", case=case_id))
+    if verdict == Verdict.CLOSED:
+        return Outcome.say(turn.text("crisis_case_closed", case=case_id))
+    if verdict == Verdict.ALREADY:
+        if holder == turn.phone:
+            return Outcome.say(turn.text("crisis_ack_yours", case=case_id))
+        return Outcome.say(turn.text("crisis_ack_already", case=case_id, name=_name(turn, holder)))
+    case = cases.get(turn.r, case_id)
+    assert case is not None
+    reply = turn.text("crisis_ack_done", case=case_id, name=turn.staff.name, phone=case.phone)
+    return Outcome.say(reply).then(Outcome(effects=_tell_others(turn, case_id, "crisis_ack_told")))
+
+
+@staff_command("CLOSE", roles=ROLES)
+def close(turn: Turn) -> Outcome:
+    assert turn.staff is not None
+    case_id, note = _parse(turn)
+    if case_id is None:
+        return Outcome.say(turn.text("crisis_close_usage"))
+    verdict, was = cases.close(turn.line, case_id, turn.staff, note)
+    if verdict == Verdict.MISSING:
+        return Outcome.say(turn.text("crisis_case_unknown", case=case_id))
+    if verdict == Verdict.CLOSED:
+        return Outcome.say(turn.text("crisis_case_closed", case=case_id))
+    outcome = Outcome.say(turn.text("crisis_close_done", case=case_id, name=turn.staff.name))
+    if was == CaseStatus.OPEN:  # nobody had taken it: those alerted can stand down
+        outcome = outcome.then(Outcome(effects=_tell_others(turn, case_id, "crisis_close_told")))
+    return outcome
+
+
+def _name(turn: Turn, phone: str) -> str:
+    holder = staff.get(turn.r, phone)
+    return holder.name if holder and holder.name else cases.staff_label(turn.r, phone)
+
+
+def _tell_others(turn: Turn, case_id: int, key: str) -> list[Effect]:
+    """Everyone else alerted about the case hears who took (or closed) it."""
+    assert turn.staff is not None
+    effects: list[Effect] = []
+    for phone in cases.alerted(turn.r, case_id):
+        other = staff.get(turn.r, phone)
+        if phone == turn.phone or other is None:
+            continue
+        body = turn.line.text(other.language, key, case=case_id, name=turn.staff.name)
+        effects.append(SendText(phone, body, kind=Kind.ALERT, queue=CRISIS, dedupe=f"case:{case_id}:{key}:{phone}",
+                                ref=f"case:{case_id}"))
+    return effects
