@@ -1,0 +1,78 @@
+"""A real `textline worker --queues crisis`: SIGKILL the process sending an alert; the alert still goes out."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.support.harness import Harness, member_number, staff_number
+from textline import cases, outbound
+from textline.outbound import Status
+
+ROOT = Path(__file__).resolve().parents[2]
+M1, ANA = member_number(421), staff_number(21)
+LIMIT = 30.0
+
+
+def children(pid: int) -> list[tuple[int, int]]:
+    """(pid, process group) of each child of `pid`, from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if int(fields[1]) == pid:
+            found.append((int(entry.name), int(fields[2])))
+    return found
+
+
+def work_horse(worker_pid: int) -> int | None:
+    """RQ's work horse: the worker's child that made itself a process group leader (os.setpgrp)."""
+    horses = [pid for pid, group in children(worker_pid) if pid == group]
+    return horses[0] if len(horses) == 1 else None
+
+
+def alert_sent(line: Harness) -> bool:
+    ids = list(line.r.hkeys("tl:case:1:alerts"))
+    return bool(ids) and all(outbound.get(line.r, i).status == Status.SENT for i in ids)
+
+
+def test_an_alert_whose_work_horse_is_killed_mid_send_still_goes_out(line: Harness, tmp_path: Path) -> None:
+    line.configure(sending={"lease": "2s", "retry_backoff": "10ms"})
+    line.cli("staff", "add", "Ana", ANA, "--role", "crisis")
+    line.cli("staff", "on", ANA)
+    line.twilio.delay_next(1, 25.0)  # the alert's first request hangs at "Twilio"
+    log = (tmp_path / "worker.log").open("w")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    worker = subprocess.Popen([sys.executable, "-m", "textline.cli", "worker", "--queues", "crisis"], env=env,
+                              cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        line.member(M1).texts("I want to kill myself")
+        assert line.twilio.wait_for(lambda: line.twilio.requests, timeout=20), "the worker never sent the alert"
+        assert line.twilio.wait_for(lambda: work_horse(worker.pid) is not None, timeout=5)
+        horse = work_horse(worker.pid)
+        assert horse is not None
+        os.kill(horse, signal.SIGKILL)
+        killed = time.monotonic()
+        assert line.twilio.wait_for(lambda: alert_sent(line), timeout=LIMIT), "the alert was lost with its worker"
+        took = time.monotonic() - killed
+        assert took < LIMIT
+        assert worker.poll() is None, "the worker itself must survive its horse"
+        to_ana = [r for r in line.twilio.requests if r.to == ANA]
+        assert len(to_ana) == 2 and to_ana[-1].accepted  # the hung first try, then the one that got through
+        assert cases.get(line.r, 1).level == 1
+        print(f"alert out {took:.1f}s after its work horse was killed")
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        log.close()

@@ -1,0 +1,123 @@
+"""The crisis ladder: each round alerts one level of staff, then arms the next round's deadline.
+
+Levels: 1 on-call crisis staff; 2 all crisis staff; 3 coordinators; then, every `ack_timeout`
+until someone texts ACK, coordinators and all crisis staff again. With nobody on call the first
+round goes straight to coordinators. A level with nobody in it is skipped.
+
+Jobs carry (case id, round) only. The next round is a timer in Redis (`case:{id}`) fired by the
+ticker, never a sleeping job. A round re-arms that timer as a guard before it works, so a worker
+killed mid-round is covered within seconds; a round that runs twice sends nothing twice (every
+alert has a business key), and whichever run finishes first writes the trail.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from textline import alerts, cases, outbound, queues, staff
+from textline.cases import Case, CaseStatus
+from textline.line import Line
+from textline.outbound import Kind
+from textline.staff import Role, StaffMember
+from workers import runtime
+
+log = logging.getLogger(__name__)
+
+#: Levels to try for a round, in order, by the level the case reached last (0: none yet).
+#: (level, everyone): level 3 with everyone is coordinators and all crisis staff.
+TRIES: dict[int, tuple[tuple[int, bool], ...]] = {
+    0: ((1, False), (3, False), (2, False), (3, True)),
+    1: ((2, False), (3, False), (3, True)),
+    2: ((3, False), (3, True)),
+    3: ((3, True),),
+}
+
+
+def step(case_id: int, round_no: int) -> str:
+    """The RQ job: run round `round_no` of case `case_id`'s ladder."""
+    return Ladder(runtime.line(), int(case_id)).step(int(round_no))
+
+
+class Ladder:
+    def __init__(self, line: Line, case_id: int) -> None:
+        self.line = line
+        self.r = line.r
+        self.case_id = case_id
+
+    def step(self, round_no: int) -> str:
+        case = cases.get(self.r, self.case_id)
+        if case is None or case.status != CaseStatus.OPEN:
+            cases.disarm(self.r, self.case_id)
+            return "stopped"
+        if case.round >= round_no:  # another run finished this round: make sure the next is armed
+            self.arm_next(case.round, case.round_at)
+            return "done already"
+        cases.arm(self.r, self.case_id, round_no, self.line.now() + timedelta(seconds=cases.GUARD))
+        level, people = self.plan(case)
+        for person in people:
+            self.alert(case, person, round_no, level)
+        event, what = self.describe(case, round_no, level, people)
+        still_open, round_at = cases.finish_round(self.line, self.case_id, round_no, level, event, what)
+        if still_open:
+            self.arm_next(round_no, round_at)
+        else:
+            cases.disarm(self.r, self.case_id)
+        log.info("case %s round %d: level %d, %d alerted", self.case_id, round_no, level, len(people))
+        return f"level {level}: {len(people)} alerted"
+
+    def arm_next(self, round_no: int, round_at: float) -> None:
+        cases.arm(self.r, self.case_id, round_no + 1, round_at + self.line.settings.crisis_ack_timeout)
+
+    def plan(self, case: Case) -> tuple[int, list[StaffMember]]:
+        """The first level, from where the case is, that has someone to alert (never the member themselves)."""
+        tries = TRIES[min(case.level, 3)]
+        for level, everyone in tries:
+            people = [p for p in self.people(level, everyone) if p.phone != case.phone]
+            if people:
+                return level, people
+        return tries[-1][0], []
+
+    def people(self, level: int, everyone: bool) -> list[StaffMember]:
+        if level == 1:
+            return staff.on_call(self.r, Role.CRISIS)
+        if level == 2:
+            return staff.with_role(self.r, Role.CRISIS)
+        found = staff.with_role(self.r, Role.COORDINATOR)
+        if everyone:
+            found = staff.with_role(self.r, Role.CRISIS) + found
+        return found
+
+    def alert(self, case: Case, person: StaffMember, round_no: int, level: int) -> None:
+        """One alert (and a call where configured); a second run finds the first's record by its key."""
+        key = "crisis_alert" if round_no == 1 and level == 1 else "crisis_alert_nobody" if round_no == 1 \
+            else "crisis_alert_escalated"
+        body = alerts.alert(self.line, case, person.language, key)
+        cases.add_alerted(self.r, case.id, person.phone)
+        ref = f"case:{case.id}"
+        dedupe = f"case:{case.id}:{round_no}:{person.phone}"
+        msg_id = outbound.send_text(self.line, person.phone, body, kind=Kind.ALERT, queue=queues.CRISIS,
+                                    dedupe=dedupe, ref=ref) or outbound.by_dedupe(self.r, dedupe)
+        if msg_id:
+            cases.remember_alert(self.r, case.id, msg_id, round_no)
+        if self.line.settings.crisis_call_staff:
+            call_id = outbound.place_call(self.line, person.phone, f"/twilio/voice/crisis/{case.id}",
+                                          kind=Kind.ALERT, queue=queues.CRISIS, dedupe=dedupe + ":call",
+                                          ref=ref) or outbound.by_dedupe(self.r, dedupe + ":call")
+            if call_id:
+                cases.remember_alert(self.r, case.id, call_id, round_no)
+
+    def describe(self, case: Case, round_no: int, level: int, people: list[StaffMember]) -> tuple[str, str]:
+        names = ", ".join(cases.staff_label(self.r, p.phone) for p in people) or "nobody: no staff to alert"
+        if round_no == 1:
+            why = "" if level == 1 else "nobody on call; "
+            return "alerted", f"{why}alerted level {level}: {names}"
+        waited = _duration(self.line.settings.crisis_ack_timeout)
+        return "re-escalated", f"no acknowledgement after {waited}: re-escalated to level {level}: {names}"
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return f"{int(seconds // 3600)}h"
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{int(seconds // 60)}m"
+    return f"{seconds:g}s"
