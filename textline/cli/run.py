@@ -81,7 +81,7 @@ def worker(burst: bool, names: str) -> None:
     from rq import Worker
 
     from textline import logs
-    from workers import ticker
+    from workers import runtime, ticker
 
     logs.configure()
     line = common.line()
@@ -91,6 +91,7 @@ def worker(burst: bool, names: str) -> None:
         raise click.ClickException(f"unknown queue(s): {', '.join(unknown) or '(none)'}; known: "
                                    + ", ".join(queues.ALL))
     rq_queues = [queues.queue(line, n) for n in wanted]
+    runtime.warm()
     if burst:
         from textline import timers
 
