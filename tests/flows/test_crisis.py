@@ -196,3 +196,33 @@ def test_ordinary_messages_are_not_crises(crew: Harness) -> None:
     crew.member(M1).joins()
     assert crew.member(M1).texts("MENU")[0].startswith("Reply 1")
     assert cases.all_cases(crew.r) == []
+
+
+def test_a_spoken_crisis_is_answered_aloud_and_dials_on_call_staff(crew: Harness) -> None:
+    from flows import engine
+    from flows.inbound import Channel, Inbound
+
+    outcome = engine.handle(crew.line, Inbound(Channel.VOICE, M1, "I just want to kill myself", crew.line.now()))
+    assert outcome.dial == (ANA,)
+    assert outcome.replies[0].voice.startswith(RESOURCE_EN)
+    assert only_case(crew).channel == "voice"
+
+
+def test_peers_cannot_acknowledge_cases(crew: Harness) -> None:
+    crew.cli("staff", "add", "Pat", staff_number(4), "--role", "peer")
+    crew.member(M1).texts(CRISIS)
+    crew.member(staff_number(4)).texts("ACK 1")
+    assert only_case(crew).status == CaseStatus.OPEN
+
+
+def test_the_crisis_path_logs_no_number_and_no_words(crew: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    crew.member(M1).texts(CRISIS)
+    crew.work()
+    crew.member(ANA).texts("ACK 1")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert caplog.records and "0401" in logged  # masked numbers only
+    for secret in (M1, M1[2:], ANA, "kill", "tonight"):
+        assert secret not in logged
