@@ -2,7 +2,7 @@
 
 Levels: 1 on-call crisis staff; 2 all crisis staff; 3 coordinators; then, every `ack_timeout`
 until someone texts ACK, coordinators and all crisis staff again. With nobody on call the first
-round goes straight to coordinators. A level with nobody in it is skipped.
+round goes straight to coordinators. A level that brings nobody new is skipped.
 
 Jobs carry (case id, round) only. The next round is a timer in Redis (`case:{id}`) fired by the
 ticker, never a sleeping job. A round re-arms that timer as a guard before it works, so a worker
@@ -69,11 +69,16 @@ class Ladder:
         cases.arm(self.r, self.case_id, round_no + 1, round_at + self.line.settings.crisis_ack_timeout)
 
     def plan(self, case: Case) -> tuple[int, list[StaffMember]]:
-        """The first level, from where the case is, that has someone to alert (never the member themselves)."""
+        """The first level, from where the case is, that brings someone new (never the member themselves).
+
+        Level 2 is skipped when every crisis staff member was on call and alerted already, so that
+        coordinators hear of it one timeout sooner. The repeats at level 3 go to everyone again.
+        """
         tries = TRIES[min(case.level, 3)]
+        told = set(cases.alerted(self.r, case.id))
         for level, everyone in tries:
             people = [p for p in self.people(level, everyone) if p.phone != case.phone]
-            if people:
+            if people and (everyone or any(p.phone not in told for p in people)):
                 return level, people
         return tries[-1][0], []
 

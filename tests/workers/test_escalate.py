@@ -136,3 +136,19 @@ def test_an_acknowledged_case_stops_a_round_already_queued(crew: Harness) -> Non
     assert timers.pending(crew.r, "case:") == []
     assert cases.get(crew.r, 1).status == CaseStatus.ACKNOWLEDGED
     assert outbound.get(crew.r, "1") is not None
+
+
+def test_a_level_that_brings_nobody_new_is_skipped(line: Harness) -> None:
+    line.set_clock(T0)
+    line.cli("staff", "add", "Ana", ANA, "--role", "crisis")
+    line.cli("staff", "add", "Cy", CY, "--role", "coordinator")
+    line.cli("staff", "on", ANA)
+    line.member(M1).texts(CRISIS)
+    line.work()
+    line.set_clock(at(300))
+    line.work()
+    assert len(line.twilio.texts_to(CY)) == 1 and len(line.twilio.texts_to(ANA)) == 1
+    assert cases.get(line.r, 1).level == 3
+    line.set_clock(at(600))
+    line.work()
+    assert len(line.twilio.texts_to(CY)) == 2 and len(line.twilio.texts_to(ANA)) == 2
