@@ -7,6 +7,7 @@ on the crisis queue. Nothing here waits or calls out: the ladder runs in workers
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from flows import registry
@@ -20,6 +21,9 @@ from textline.members import MemberStatus
 from textline.outbound import Kind
 from textline.queues import CRISIS
 from textline.staff import Role
+
+#: Features whose replies follow the crisis answer in the same response (the safety plan, for one).
+followups: list[Callable[[Turn], list[Reply]]] = []
 
 
 def handle(turn: Turn) -> Outcome | None:
@@ -59,7 +63,10 @@ def escalate(turn: Turn, found: Detection) -> Outcome:
             sentence = "crisis_has_you"
         else:
             sentence = "crisis_alerting" if on_call or cases.alerted(turn.r, case.id) else "crisis_team_told"
-    outcome = Outcome(answer(turn, language, sentence), effects)
+    replies = answer(turn, language, sentence)
+    for followup in followups:
+        replies.extend(followup(turn))
+    outcome = Outcome(replies, effects)
     if turn.inbound.channel == Channel.VOICE:
         outcome.dial = tuple(p.phone for p in on_call)
     return outcome

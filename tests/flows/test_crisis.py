@@ -226,3 +226,18 @@ def test_the_crisis_path_logs_no_number_and_no_words(crew: Harness, caplog: pyte
     assert caplog.records and "0401" in logged  # masked numbers only
     for secret in (M1, M1[2:], ANA, "kill", "tonight"):
         assert secret not in logged
+
+
+def test_a_feature_can_follow_the_crisis_answer_in_the_same_response(crew: Harness) -> None:
+    from flows import crisis
+    from flows.outcome import Reply
+
+    def plan(turn: object) -> list[Reply]:
+        return [Reply("Your plan: 1. Call Sam. 2. Go for a walk.")]
+
+    crisis.followups.append(plan)
+    try:
+        replies = crew.member(M1).texts(CRISIS)
+    finally:
+        crisis.followups.remove(plan)
+    assert replies[0].startswith(RESOURCE_EN) and replies[-1] == "Your plan: 1. Call Sam. 2. Go for a walk."
