@@ -19,6 +19,7 @@ from textline.staff import Role
 FEATURES: list[str] = [
     "flows.menu",
     "flows.staff_oncall",
+    "flows.checkin", "flows.schedule", "flows.zone", "flows.language", "flows.discreet",
 ]
 
 CommandHandler = Callable[[Turn], Outcome | None]
