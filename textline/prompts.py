@@ -16,8 +16,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import redis
 
 from textline import member_data, queues, quiet, timers
-from textline.durations import parse_duration
-from textline.errors import ConfigError
 from textline.line import Line
 from textline.members import Member
 from textline.settings import Settings
@@ -26,8 +24,6 @@ INDEX = "tl:prompts"
 SEQ = "tl:prompt:seq"
 FIRE = "workers.prompts.fire"
 CLOSE = "workers.prompts.close_window"
-DEFAULT_WINDOW = 8 * 3600.0
-DEFAULT_MISSED_LIMIT = 3
 
 
 class Cadence(StrEnum):
@@ -107,15 +103,11 @@ class Schedule:
 
 def window(settings: Settings) -> float:
     """How long a prompt waits for its answer before it counts as missed."""
-    value = settings.section("checkins").get("prompt_window")
-    return DEFAULT_WINDOW if value is None else parse_duration(value)
+    return settings.checkin_prompt_window
 
 
 def missed_limit(settings: Settings) -> int:
-    value = settings.section("checkins").get("missed_limit", DEFAULT_MISSED_LIMIT)
-    if not isinstance(value, int) or value < 1:
-        raise ConfigError("checkins.missed_limit must be a whole number above 0")
-    return value
+    return settings.checkin_missed_limit
 
 
 def get(r: redis.Redis, phone: str) -> Schedule | None:

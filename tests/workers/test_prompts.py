@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from flows.answers import fold
 from tests.support.harness import Harness, member_number
 from tests.test_catalog import NOT_DISCREET
 from textline import checkins, members, prompts, queues, sessions, timers
+from textline.errors import ConfigError
 from workers.prompts import send_prompt
 
 LA = "+12065550501"                # America/Los_Angeles
@@ -209,3 +212,18 @@ def test_erased_and_switched_off_schedules_send_nothing(line: Harness) -> None:
     at(line, datetime(2024, 6, 3, 16, tzinfo=UTC))
     assert line.twilio.messages == []
     assert members.get(line.r, LA) is None
+
+
+def test_the_answer_window_and_the_missed_limit_come_from_settings(line: Harness) -> None:
+    line.configure(checkins={"prompt_window": "1h", "missed_limit": 2})
+    line.set_clock(MONDAY)
+    line.member(LA).joins().texts("DAILY 9am")
+    for day in range(2):
+        at(line, datetime(2024, 6, 3 + day, 16, tzinfo=UTC))
+        at(line, datetime(2024, 6, 3 + day, 17, tzinfo=UTC))  # one hour later: missed
+    assert prompts.needs_outreach(line.r, LA)
+
+
+def test_a_bad_missed_limit_is_refused_at_start(line: Harness) -> None:
+    with pytest.raises(ConfigError):
+        line.configure(checkins={"missed_limit": 0})
