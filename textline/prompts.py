@@ -24,6 +24,8 @@ INDEX = "tl:prompts"
 SEQ = "tl:prompt:seq"
 FIRE = "workers.prompts.fire"
 CLOSE = "workers.prompts.close_window"
+#: Weekdays as shown and accepted by the CLI, Monday first (Python's weekday()).
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class Cadence(StrEnum):
@@ -98,7 +100,8 @@ class Schedule:
 
     def as_dict(self) -> dict[str, object]:
         return {"cadence": str(self.cadence), "at": self.at.strftime("%H:%M") if self.at else None,
-                "weekday": self.weekday, "next_at": self.next_at or None, "missed": self.missed}
+                "day": DAYS[self.weekday] if self.weekday is not None else None,
+                "next_at": self.next_at or None, "missed": self.missed}
 
 
 def window(settings: Settings) -> float:

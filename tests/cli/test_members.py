@@ -37,7 +37,7 @@ def test_show_has_check_ins_with_mood_and_time_and_the_prompt_schedule(line: Har
         (4, MONDAY.isoformat()), (2, PROMPTED.isoformat())]
     assert all("note" not in c for c in shown["checkins"])  # notes only in the export
     assert shown["needs_outreach"] is False
-    assert shown["prompts"] == {"cadence": "daily", "at": "09:00", "weekday": None, "missed": 0,
+    assert shown["prompts"] == {"cadence": "daily", "at": "09:00", "day": None, "missed": 0,
                                 "next_at": datetime(2024, 6, 5, 13, tzinfo=UTC).isoformat()}
     assert shown["timezone"] == "America/New_York" and shown["discreet"] is False
 
@@ -110,7 +110,7 @@ def test_set_changes_zone_language_discreet_and_prompts(line: Harness) -> None:
     shown = line.cli_json("members", "set", M1, "--tz", "America/Chicago", "--lang", "es", "--discreet",
                           "--prompts", "weekly", "--at", "6:30pm", "--day", "fri")
     assert (shown["timezone"], shown["language"], shown["discreet"]) == ("America/Chicago", "es", True)
-    assert shown["prompts"]["cadence"] == "weekly" and shown["prompts"]["at"] == "18:30"
+    assert (shown["prompts"]["cadence"], shown["prompts"]["day"], shown["prompts"]["at"]) == ("weekly", "fri", "18:30")
     assert shown["prompts"]["next_at"] == datetime(2024, 6, 7, 23, 30, tzinfo=UTC).isoformat()
     line.cli_json("members", "set", M1, "--tz", "America/New_York")
     assert line.cli_json("members", "show", M1)["prompts"]["next_at"] == datetime(

@@ -13,9 +13,7 @@ from textline.cli import common
 from textline.cli.people import members_group
 from textline.errors import NotFound
 from textline.phones import mask
-from textline.prompts import Cadence
-
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from textline.prompts import DAYS, Cadence
 
 
 def _zone(value: str | None) -> str | None:
