@@ -1,12 +1,12 @@
 """The member's time zone: guessed from the number at first contact, changed with `ZONE <name>`.
 
-Accepts US region words (EASTERN, PACIFIC ...), their Spanish forms, IANA names
-(America/Chicago) and unambiguous city names (CHICAGO, MEXICO CITY).
+Accepts US region words (EASTERN, PACIFIC ...), their Spanish forms, IANA names in any case
+(america/chicago) and the city part of one (CHICAGO, MEXICO CITY, LONDON).
 """
 from __future__ import annotations
 
-import zoneinfo
-from functools import cache
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flows.answers import fold
 from flows.outcome import Outcome
@@ -28,23 +28,38 @@ ALIASES = {
 }
 
 
-@cache
-def _known() -> dict[str, str]:
-    """Folded IANA names and their last parts ("NEW YORK") -> IANA name (aliases share a last part)."""
-    names: dict[str, str] = {}
-    cities: dict[str, set[str]] = {}
-    for name in zoneinfo.available_timezones():
-        names[name.upper()] = name
-        cities.setdefault(name.rsplit("/", 1)[-1].replace("_", " ").upper(), set()).add(name)
-    names.update({city: sorted(zones)[0] for city, zones in cities.items() if city not in names})
-    return names
+REGIONS = ("America", "Europe", "Asia", "Africa", "Australia", "Pacific", "Atlantic", "Indian")
+_NAME = re.compile(r"^[A-Za-z0-9_+/ -]{2,40}$")
+
+
+def _exists(name: str) -> str | None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
+
+
+def _capitalised(text: str) -> str:
+    """"america/new york" -> "America/New_York": IANA names capitalise each word."""
+    parts = ["_".join(word.capitalize() for word in part.split()) for part in text.split("/")]
+    return "/".join(parts)
 
 
 def parse_zone(text: str) -> str | None:
-    plain = fold(text.replace("_", " ")).replace(" / ", "/")
-    if not plain:
+    """An IANA zone name from what a member typed; a few file lookups at most (no directory scan)."""
+    plain = fold(text.replace("_", " "))
+    if not _NAME.match(plain):
         return None
-    return ALIASES.get(plain) or _known().get(plain) or _known().get(plain.replace(" ", "_"))
+    plain = re.sub(r"\s*/\s*", "/", plain)
+    if plain in ALIASES:
+        return ALIASES[plain]
+    if plain in ("UTC", "GMT"):
+        return "UTC"
+    name = _capitalised(plain.lower())
+    if "/" in name:
+        return _exists(name)
+    return next((zone for zone in (_exists(f"{region}/{name}") for region in REGIONS) if zone), None)
 
 
 @command("ZONE", "ZONA", "TIMEZONE")

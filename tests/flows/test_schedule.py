@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time
 import pytest
 
 from flows.schedule import parse_day, parse_time
+from flows.zone import parse_zone
 from tests.support.harness import Harness, member_number
 from textline import members, prompts, sessions, timers
 
@@ -148,3 +149,17 @@ def test_the_zone_is_guessed_from_the_number_and_can_be_changed(monday: Harness)
     assert members.get(monday.r, LA).timezone == "America/New_York"
     assert due(monday, LA) == datetime(2024, 6, 3, 13, tzinfo=UTC)  # re-armed in the new zone
     assert "don't know" in member.texts("ZONE Atlantis")[0]
+
+
+@pytest.mark.parametrize(("text", "zone"), [
+    ("pacific", "America/Los_Angeles"), ("America/Chicago", "America/Chicago"), ("america/new_york",
+     "America/New_York"), ("new york", "America/New_York"), ("Ciudad de México", "America/Mexico_City"),
+    ("London", "Europe/London"), ("centro", "America/Chicago"), ("utc", "UTC"),
+])
+def test_zone_names_as_people_write_them(text: str, zone: str) -> None:
+    assert parse_zone(text) == zone
+
+
+@pytest.mark.parametrize("text", ["Atlantis", "../../etc/passwd", "", "x" * 60])
+def test_unknown_zones_are_refused(text: str) -> None:
+    assert parse_zone(text) is None
