@@ -168,7 +168,9 @@ def set_schedule(line: Line, member: Member, cadence: Cadence, at: time | None =
     r, phone = line.r, member.phone
     if cadence != Cadence.OFF and at is None:
         raise ValueError("a daily or weekly prompt needs a time")
-    prompt_id = r.hget(_key(phone), "id") or str(r.incr(SEQ))
+    if not r.hexists(_key(phone), "id"):
+        r.hsetnx(_key(phone), "id", str(r.incr(SEQ)))  # two first choices at once keep one id
+    prompt_id = r.hget(_key(phone), "id")
     pipe = r.pipeline(transaction=True)
     pipe.hset(_key(phone), mapping={
         "id": prompt_id, "cadence": str(cadence), "at": at.strftime("%H:%M") if at else "",
