@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flows import compliance, consent, crisis, menu, registry
+from flows import compliance, consent, crisis, language, menu, registry
 from flows.inbound import Inbound
 from flows.outcome import Outcome
 from flows.turn import Turn
@@ -47,6 +47,7 @@ def command_stage(turn: Turn) -> Outcome | None:
 
 
 STAGES: list[Stage] = [crisis.handle, compliance.handle, staff_stage, consent.handle, session_stage, command_stage]
+STAGES.insert(STAGES.index(consent.handle), language.before_consent)  # ESPANOL works before YES
 
 
 def handle(line: Line, inbound: Inbound) -> Outcome:

@@ -19,6 +19,7 @@ from textline.staff import Role
 FEATURES: list[str] = [
     "flows.menu",
     "flows.staff_oncall",
+    "flows.checkin", "flows.schedule", "flows.zone", "flows.language", "flows.discreet",
     "flows.crisis_staff",
 ]
 
@@ -35,6 +36,21 @@ class StaffCommand:
 _commands: dict[str, CommandHandler] = {}
 _staff: dict[str, StaffCommand] = {}
 _steps: dict[str, StepHandler] = {}
+_ranks: dict[tuple[str, str], int] = {}
+
+
+def _wins(kind: str, word: str, fn: Callable[..., object]) -> bool:
+    """True when `fn`'s module comes at least as late in FEATURES as the word's current owner.
+
+    So the order of FEATURES decides, not the order in which modules happen to be imported.
+    A module not listed (a test's) ranks last and wins.
+    """
+    module = getattr(fn, "__module__", "")
+    rank = FEATURES.index(module) if module in FEATURES else len(FEATURES)
+    if rank < _ranks.get((kind, word), -1):
+        return False
+    _ranks[(kind, word)] = rank
+    return True
 
 
 def command(*words: str) -> Callable[[CommandHandler], CommandHandler]:
@@ -42,7 +58,8 @@ def command(*words: str) -> Callable[[CommandHandler], CommandHandler]:
 
     def register(fn: CommandHandler) -> CommandHandler:
         for word in words:
-            _commands[word.upper()] = fn
+            if _wins("member", word.upper(), fn):
+                _commands[word.upper()] = fn
         return fn
 
     return register
@@ -53,7 +70,8 @@ def staff_command(*words: str, roles: Iterable[Role] = tuple(Role)) -> Callable[
 
     def register(fn: CommandHandler) -> CommandHandler:
         for word in words:
-            _staff[word.upper()] = StaffCommand(fn, frozenset(roles))
+            if _wins("staff", word.upper(), fn):
+                _staff[word.upper()] = StaffCommand(fn, frozenset(roles))
         return fn
 
     return register

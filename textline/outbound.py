@@ -3,8 +3,9 @@
 Keys (owned here): `tl:msg:{id}` hash (to, body, kind, status, sid, error,
 attempts ...), `tl:msg:seq` counter, `tl:msg:key:{dedupe}` (business key ->
 id, so a retried fan-out creates one record), `tl:msg:sid:{sid}` (Twilio sid
--> id, for status callbacks), `tl:stats:delivery:{day}` counters.
-Records expire after the message retention period.
+-> id, for status callbacks), `tl:stats:delivery:{day}` counters, `tl:member:{phone}:messages`
+(the ids of records sent to a number, so export and erase find them). Records expire after the
+message retention period.
 """
 from __future__ import annotations
 
@@ -53,6 +54,10 @@ def _key(msg_id: str) -> str:
     return f"tl:msg:{msg_id}"
 
 
+def _sent_to(phone: str) -> str:
+    return f"tl:member:{phone}:messages"
+
+
 @dataclass(frozen=True)
 class Message:
     id: str
@@ -81,35 +86,21 @@ def create(line: Line, to: str, body: str, *, kind: Kind, queue: str, channel: s
     pipe.hset(_key(msg_id), mapping={
         "id": msg_id, "to": to, "body": text, "kind": str(kind), "queue": queue, "channel": channel,
         "status": str(Status.QUEUED), "attempts": "0", "ref": ref, "created_at": line.now().isoformat(),
+        "dedupe": dedupe or "",
     })
     pipe.expire(_key(msg_id), ttl)
-    pipe.sadd(_mine(to), msg_id)
-    pipe.expire(_mine(to), ttl)
+    pipe.sadd(_sent_to(to), msg_id)
+    pipe.expire(_sent_to(to), ttl)
     if dedupe:
         pipe.set(f"tl:msg:key:{dedupe}", msg_id, nx=True, ex=ttl)
     results = pipe.execute()
     if dedupe and not results[-1]:
         pipe = r.pipeline()
         pipe.delete(_key(msg_id))
-        pipe.srem(_mine(to), msg_id)
+        pipe.srem(_sent_to(to), msg_id)
         pipe.execute()
         return None
     return msg_id
-
-
-def _mine(phone: str) -> str:
-    """The ids of records addressed to `phone`, so erasure can find them."""
-    return f"tl:member:{phone}:msgs"
-
-
-def _export(r: redis.Redis, phone: str) -> list[dict[str, str]]:
-    return [r.hgetall(_key(i)) for i in sorted(r.smembers(_mine(phone)), key=int) if r.exists(_key(i))]
-
-
-def _erase(r: redis.Redis, phone: str) -> None:
-    ids = list(r.smembers(_mine(phone)))
-    if ids:
-        r.delete(*[_key(i) for i in ids])
 
 
 def send_text(line: Line, to: str, body: str, *, kind: Kind, queue: str = queues.REPLIES,
@@ -211,6 +202,24 @@ def by_sid(r: redis.Redis, sid: str) -> str | None:
 
 def delivery_stats(r: redis.Redis, day: datetime) -> dict[str, int]:
     return {k: int(v) for k, v in r.hgetall(f"tl:stats:delivery:{day.date().isoformat()}").items()}
+
+
+def _export(r: redis.Redis, phone: str) -> list[dict[str, str]]:
+    """The message records (texts and calls) still kept for `phone`."""
+    found = [r.hgetall(_key(msg_id)) for msg_id in sorted(r.smembers(_sent_to(phone)), key=int)]
+    return [data for data in found if data]
+
+
+def _erase(r: redis.Redis, phone: str) -> None:
+    """Remove the records sent to `phone`, with their sid and dedupe keys."""
+    for data in _export(r, phone):
+        pipe = r.pipeline()
+        pipe.delete(_key(data["id"]))
+        if data.get("sid"):
+            pipe.delete(f"tl:msg:sid:{data['sid']}")
+        if data.get("dedupe"):
+            pipe.delete(f"tl:msg:key:{data['dedupe']}")
+        pipe.execute()
 
 
 member_data.register("messages", _export, _erase)

@@ -89,6 +89,8 @@ class Settings:
     inbound_rate: int = 30
     test_clock: bool = False
     raw: Mapping[str, Any] = field(default_factory=dict)
+    checkin_prompt_window: float = 8 * 3600.0   # [checkins] prompt_window: a prompt's answer window
+    checkin_missed_limit: int = 3               # [checkins] missed_limit: unanswered prompts -> outreach
 
     @property
     def dev_mode(self) -> bool:
@@ -203,6 +205,13 @@ def _from_toml(path: Path) -> dict[str, Any]:
             out[name] = parse_duration(sending[key])
     if "retry_max" in sending:
         out["retry_max"] = int(sending["retry_max"])
+    checkins = data.get("checkins", {})
+    if "prompt_window" in checkins:
+        out["checkin_prompt_window"] = parse_duration(checkins["prompt_window"])
+    if "missed_limit" in checkins:
+        if not isinstance(checkins["missed_limit"], int) or checkins["missed_limit"] < 1:
+            raise ConfigError("checkins.missed_limit must be a whole number above 0")
+        out["checkin_missed_limit"] = checkins["missed_limit"]
     if "inbound_rate" in data:
         out["inbound_rate"] = int(data["inbound_rate"])
     return out
