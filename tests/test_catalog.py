@@ -26,6 +26,7 @@ WORST = {
     "zone": 32,                # the longest IANA name, America/Argentina/ComodRivadavia
     "options": 40,             # "1 English, 2 Español, 3 ..."
     "n": 6, "id": 6, "count": 6, "number": 6, "minutes": 4,
+    "case": 7, "who": 30, "phone": 16, "last4": 4,  # crisis: case number, member named in alerts, E.164
 }
 WORST_DEFAULT = 20
 VOICE_MAX = 600
