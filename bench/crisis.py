@@ -214,7 +214,9 @@ def main() -> None:
         r = TLine.from_settings(Settings.from_env()).r
         staff.add(r, "Ana", ANA, staff.Role.CRISIS)
         staff.set_on_call(r, ANA, True)
-        post_crisis(line, "+14155570000", "warm-up: I want to kill myself")
+        time.sleep(3)  # every gunicorn worker has compiled the lexicon
+        for i in range(4):
+            post_crisis(line, f"+141555700{i:02d}", "warm-up: I want to kill myself")
         time.sleep(2)
         results["alone"] = crisis_round(line, "a", args.texts, args.gap)
         load_broadcast(args.broadcast)

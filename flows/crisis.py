@@ -26,6 +26,11 @@ from textline.staff import Role
 followups: list[Callable[[Turn], list[Reply]]] = []
 
 
+def warm() -> None:
+    """Compile the lexicon now (about a second) so the first crisis text after a start is answered at once."""
+    detect("warm up")
+
+
 def handle(turn: Turn) -> Outcome | None:
     """The engine stage: None unless the message reads as a crisis."""
     text = turn.inbound.text

@@ -20,6 +20,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from flask import Flask
     from redis.exceptions import RedisError
 
+    from flows import crisis
     from textline import crisis_voice, health, logs, webhooks
     from textline.settings import Settings
     from textline.web import plain
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(crisis_voice.bp)
+    crisis.warm()
     if settings.dev_mode:
         from textline import simulator
 
