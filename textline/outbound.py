@@ -10,12 +10,12 @@ message retention period.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 import redis
 
-from textline import gsm, member_data, queues
+from textline import gsm, member_data, queues, timers
 from textline.line import Line
 
 DELIVER = "workers.send.deliver"
@@ -48,6 +48,8 @@ class Kind(StrEnum):
 
 #: Kinds that may reach a number that has not consented yet.
 BEFORE_CONSENT = frozenset({Kind.HELP, Kind.CRISIS, Kind.ALERT})
+#: Kinds whose delivery is watched from the moment it is enqueued.
+WATCHED = frozenset({Kind.CRISIS, Kind.ALERT})
 
 
 def _key(msg_id: str) -> str:
@@ -107,7 +109,7 @@ def send_text(line: Line, to: str, body: str, *, kind: Kind, queue: str = queues
               dedupe: str | None = None, ref: str = "") -> str | None:
     """Record a text and enqueue its delivery; the id, or None if `dedupe` was seen."""
     msg_id = create(line, to, body, kind=kind, queue=queue, dedupe=dedupe, ref=ref)
-    _enqueue(line, queue, msg_id, dedupe)
+    _enqueue(line, queue, msg_id, dedupe, kind)
     return msg_id
 
 
@@ -115,19 +117,30 @@ def place_call(line: Line, to: str, path: str, *, kind: Kind, queue: str = queue
                dedupe: str | None = None, ref: str = "") -> str | None:
     """Record an outbound call whose TwiML lives at `path` (under /twilio/voice/) and enqueue it."""
     msg_id = create(line, to, path, kind=kind, queue=queue, channel="call", dedupe=dedupe, ref=ref)
-    _enqueue(line, queue, msg_id, dedupe)
+    _enqueue(line, queue, msg_id, dedupe, kind)
     return msg_id
 
 
-def _enqueue(line: Line, queue: str, msg_id: str | None, dedupe: str | None) -> None:
+def _enqueue(line: Line, queue: str, msg_id: str | None, dedupe: str | None, kind: Kind) -> None:
     """Enqueue the delivery; on a dedupe hit, the existing record's (a no-op while its job exists).
 
     A process killed between `create` and the enqueue would otherwise leave a record nobody delivers:
     the retry that follows hits the dedupe key. Delivery is idempotent, so enqueueing again is safe.
+    Crisis texts and alerts are watched from here on, not only once a worker starts them: a job
+    whose worker dies before it takes the record's lock runs again after the lease.
     """
     target = msg_id or (by_dedupe(line.r, dedupe) if dedupe else None)
-    if target:
-        queues.enqueue(line, queue, DELIVER, target, job_id=f"deliver:{target}:0")
+    if not target:
+        return
+    if kind in WATCHED:
+        at = line.now() + timedelta(seconds=line.settings.send_lease + 1)
+        timers.schedule(line.r, watch_name(target), at, queue, DELIVER, target)
+    queues.enqueue(line, queue, DELIVER, target, job_id=f"deliver:{target}:0")
+
+
+def watch_name(msg_id: str) -> str:
+    """The timer that re-enqueues a delivery whose worker died (workers/send.py moves and cancels it)."""
+    return f"watch:{msg_id}"
 
 
 def by_dedupe(r: redis.Redis, dedupe: str) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from textline import hooks, members, outbound, queues, ratelimit, timers
 from textline.errors import PermanentSendError, TransientSendError
@@ -41,6 +41,7 @@ class Delivery:
         self.msg_id = msg_id
         self.lock = f"tl:msg:{msg_id}:lock"
         self.token = uuid.uuid4().hex
+        self.rewatch: datetime | None = None
 
     def run(self) -> str:
         msg = outbound.get(self.r, self.msg_id)
@@ -58,7 +59,7 @@ class Delivery:
         if not self.r.set(self.lock, self.token, nx=True, ex=max(1, int(lease))):
             return "busy"
         # From here a killed worker is covered: the watch re-enqueues this delivery after the lease.
-        watch = f"watch:{msg.id}"
+        watch = outbound.watch_name(msg.id)
         at = self.line.now() + timedelta(seconds=lease + 1)
         timers.schedule(self.r, watch, at, msg.queue, outbound.DELIVER, msg.id)
         try:
@@ -66,7 +67,10 @@ class Delivery:
                 return "later"
             return self.send(msg)
         finally:
-            timers.cancel(self.r, watch)
+            if self.rewatch is not None:  # a watched kind comes back later: its next run is watched too
+                timers.schedule(self.r, watch, self.rewatch, msg.queue, outbound.DELIVER, msg.id)
+            else:
+                timers.cancel(self.r, watch)
             self.release()
 
     def blocked(self, msg: Message) -> str:
@@ -142,6 +146,8 @@ class Delivery:
     def retry_at(self, msg: Message, delay: float, *, name: str) -> None:
         at = self.line.now() + timedelta(seconds=delay)
         timers.schedule(self.r, f"{name}:{msg.id}", at, msg.queue, outbound.DELIVER, msg.id)
+        if msg.kind in outbound.WATCHED:
+            self.rewatch = at + timedelta(seconds=self.line.settings.send_lease + 1)
 
     def release(self) -> None:
         # Only our own lock: a lease that expired may belong to a newer delivery.

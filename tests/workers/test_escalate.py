@@ -152,3 +152,15 @@ def test_a_level_that_brings_nobody_new_is_skipped(line: Harness) -> None:
     line.set_clock(at(600))
     line.work()
     assert len(line.twilio.texts_to(CY)) == 2 and len(line.twilio.texts_to(ANA)) == 2
+
+
+def test_an_alert_lost_before_its_worker_started_it_is_sent_after_the_lease(crew: Harness) -> None:
+    crew.member(M1).texts(CRISIS)
+    crisis = queues.queue(crew.line, queues.CRISIS)
+    crisis.empty()
+    Ladder(crew.line, 1).step(1)  # round 1 ran and enqueued the alerts' deliveries ...
+    assert crisis.count == 2
+    crisis.empty()  # ... which died with their worker before it started them
+    crew.set_clock(at(crew.settings.send_lease + 1))
+    crew.work()
+    assert len(crew.twilio.texts_to(ANA)) == len(crew.twilio.texts_to(BEN)) == 1
