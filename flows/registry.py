@@ -19,6 +19,7 @@ from textline.staff import Role
 FEATURES: list[str] = [
     "flows.menu",
     "flows.staff_oncall",
+    "flows.plan", "flows.plan_peer",
 ]
 
 CommandHandler = Callable[[Turn], Outcome | None]
