@@ -19,7 +19,7 @@ from textline.staff import Role
 FEATURES: list[str] = [
     "flows.menu",
     "flows.staff_oncall",
-    "flows.plan", "flows.plan_peer", "flows.signal", "flows.remind",
+    "flows.plan", "flows.plan_peer", "flows.signal", "flows.remind", "flows.rules",
 ]
 
 CommandHandler = Callable[[Turn], Outcome | None]
