@@ -5,6 +5,8 @@ whole message, and compliance (which runs first) still takes a bare STOP.
 """
 from __future__ import annotations
 
+import re
+
 from flows.inbound import normalise_keyword
 from flows.outcome import Outcome
 from flows.registry import command, session_flow
@@ -16,6 +18,7 @@ from textline.reminder_times import Repeat, Schedule, next_time, parse
 from textline.sessions import Session
 
 FLOW = "remind"
+_ME_TO = re.compile(r"^me\s+(?:to\s+)?", re.IGNORECASE)
 REMOVE_WORDS = frozenset({"STOP", "BORRAR", "QUITAR", "DELETE", "REMOVE"})
 TEXT_WORDS = frozenset({"1", "TEXT", "SMS", "TEXTO", "MENSAJE"})
 CALL_WORDS = frozenset({"2", "LLAMADA", "PHONE", "VOICE", "VOZ"})
@@ -50,8 +53,8 @@ def remind(turn: Turn) -> Outcome | None:
         return _remove(turn, words[1:])
     if store.count(turn.r, turn.phone) >= store.MAX_PER_MEMBER:
         return Outcome.say(turn.text("remind.too_many", max=store.MAX_PER_MEMBER))
-    if turn.inbound.rest:  # REMIND take my pills: the first answer given at once
-        return _what(turn, turn.inbound.rest)
+    if turn.inbound.rest:  # REMIND (me to) take my pills: the first answer given at once
+        return _what(turn, _ME_TO.sub("", turn.inbound.rest))
     sessions.start(turn.r, turn.phone, FLOW, "what", turn.line.settings.session_timeout)
     return Outcome.say(turn.text("remind.ask_what"))
 

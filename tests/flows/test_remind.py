@@ -20,7 +20,7 @@ def test_a_reminder_is_set_step_by_step_listed_and_removed(line: Harness) -> Non
     assert member.texts("8am")[0] == "Step 3 of 3: how? Reply 1 for a text or 2 for a call."
     assert member.texts("1") == ["Saved reminder 1: every day at 08:00. REMINDERS lists yours, "
                                  "REMIND STOP 1 removes it."]
-    member.texts("REMIND Call Dr Lee about the refill")
+    member.texts("Remind me to Call Dr Lee about the refill")
     member.texts("thu 14:30")
     assert "every Thu at 14:30" in member.texts("2")[0]
     assert member.texts("REMINDERS") == ["Your reminders:\n1) every day at 08:00: Take my pills\n"
