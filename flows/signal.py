@@ -14,6 +14,7 @@ from flows import compliance, menu, registry
 from flows.outcome import Outcome, Reply, RunJob
 from flows.plan import EDIT_WORDS, NO_WORDS, SKIP_WORDS, YES_WORDS
 from flows.registry import command, session_flow
+from flows.remind import CALL_WORDS, REMOVE_WORDS, TEXT_WORDS
 from flows.turn import Turn
 from textline import members, queues, sessions, signals
 from textline.sessions import Session
@@ -23,7 +24,7 @@ FLOW = "signal"
 ESCALATE = "workers.escalate.open_case_by_signal"
 OFF_WORDS = frozenset({"OFF", "NONE", "QUITAR", "BORRAR", "REMOVE", "DELETE"})
 #: Answers some flow gives meaning to: never a signal.
-FLOW_WORDS = YES_WORDS | NO_WORDS | SKIP_WORDS | EDIT_WORDS | OFF_WORDS
+FLOW_WORDS = YES_WORDS | NO_WORDS | SKIP_WORDS | EDIT_WORDS | OFF_WORDS | TEXT_WORDS | CALL_WORDS | REMOVE_WORDS
 
 
 def taken(word: str) -> bool:

@@ -83,7 +83,8 @@ def test_the_ordinary_reply_is_the_next_meeting_when_the_groups_feature_answers_
 
 
 @pytest.mark.parametrize("word", ["stop", "Cancel", "END", "help", "menu", "plan", "remind", "yes", "skip",
-                                  "call", "next", "hello", "thanks", "gracias", "lunes", "tired"])
+                                  "call", "next", "voice", "sms", "hello", "thanks", "gracias", "lunes", "tired",
+                                  "three", "cinco"])
 def test_keywords_commands_and_common_words_are_refused(line: Harness, word: str) -> None:
     [refused] = line.member(M1).joins().texts(f"SIGNAL {word}")
     assert "too common" in refused
