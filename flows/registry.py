@@ -20,6 +20,7 @@ FEATURES: list[str] = [
     "flows.menu",
     "flows.staff_oncall",
     "flows.checkin", "flows.schedule", "flows.zone", "flows.language", "flows.discreet",
+    "flows.plan", "flows.plan_peer", "flows.signal", "flows.remind", "flows.rules",
 ]
 
 CommandHandler = Callable[[Turn], Outcome | None]

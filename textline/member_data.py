@@ -19,7 +19,8 @@ Exporter = Callable[[redis.Redis, str], Any]
 Eraser = Callable[[redis.Redis, str], None]
 
 #: Modules that register hooks when imported; each feature adds its own.
-HOOK_MODULES: list[str] = ["textline.outbound", "textline.checkins", "textline.prompts"]
+HOOK_MODULES: list[str] = ["textline.outbound", "textline.checkins", "textline.prompts", "textline.plans",
+                           "textline.signals", "textline.reminders_personal"]
 
 _exporters: dict[str, Exporter] = {}
 _views: dict[str, Exporter] = {}
