@@ -62,16 +62,17 @@ class Leg:
         return (cb is not None and cb.status == Status.TAKEN and cb.taken_by == self.peer
                 and not members.is_opted_out(self.line.r, cb.phone))
 
-    def say(self, response: VoiceResponse | object, key: str, **values: object) -> None:
+    def say(self, response: VoiceResponse | object, key: str, loop: int = 1, **values: object) -> None:
         values.setdefault("line", self.line.settings.name)
         text = catalog.render(self.language, key, voice=True, id=self.callback_id, **values)
-        response.say(text, language=SAY_LANGUAGE.get(self.language, "en-US"))  # type: ignore[attr-defined]
+        language = SAY_LANGUAGE.get(self.language, "en-US")
+        response.say(text, language=language, loop=loop if loop > 1 else None)  # type: ignore[attr-defined]
 
     def ask_for_one(self) -> str:
         response = VoiceResponse()
         assert self.cb is not None
         gather = response.gather(num_digits=1, action=_url(self.callback_id, "connect"), method="POST", timeout=8)
-        self.say(gather, "bridge_intro", peer=cb_texts.peer_name(self.line, self.peer),
+        self.say(gather, "bridge_intro", loop=2, peer=cb_texts.peer_name(self.line, self.peer),
                  name=cb_texts.member_name(self.line, self.cb, self.language))
         response.redirect(_url(self.callback_id, "nokey"), method="POST")
         return str(response)
