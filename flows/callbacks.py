@@ -5,7 +5,7 @@ or write it: `CALL TOMORROW`, `evening`, `manana` ...
 """
 from __future__ import annotations
 
-from flows.inbound import normalise_keyword
+from flows.inbound import Channel, normalise_keyword
 from flows.outcome import Outcome, Reply, RunJob, SendText
 from flows.registry import command, session_flow
 from flows.turn import Turn
@@ -55,11 +55,11 @@ def _ask_when(turn: Turn, cb: Callback) -> None:
 @command("CALL", "3")
 def ask(turn: Turn) -> Outcome:
     """Queue a request (one open request per member) and say how long it may take."""
-    when = WHEN_WORDS.get(normalise_keyword(turn.inbound.rest), When.NOW) if turn.inbound.command == "CALL" \
-        else When.NOW
+    said = WHEN_WORDS.get(normalise_keyword(turn.inbound.rest)) if turn.inbound.command == "CALL" else None
+    reason = "voice" if turn.inbound.channel == Channel.VOICE else "asked"
     existing = callbacks.open_request_id(turn.line, turn.phone)
     if existing is None:
-        created = callbacks.create(turn.line, turn.phone, reason="asked", when=when)
+        created = callbacks.create(turn.line, turn.phone, reason=reason, when=said or When.NOW)
         if created is not None:
             cb = callbacks.get(turn.r, created)
             assert cb is not None
@@ -70,8 +70,8 @@ def ask(turn: Turn) -> Outcome:
     cb = callbacks.get(turn.r, existing or 0)
     if cb is None:  # withdrawn in the same instant
         return Outcome.say(turn.text("cb_none"))
-    if turn.inbound.rest and turn.inbound.command == "CALL" and cb.status == Status.WAITING:
-        return _reschedule(turn, cb, when)
+    if said is not None and cb.status == Status.WAITING:
+        return _reschedule(turn, cb, said)
     return _already(turn, cb)
 
 

@@ -181,3 +181,20 @@ def test_export_and_erase_cover_call_backs(line: Harness) -> None:
     assert [k for k in line.r.keys("tl:callback*") if line.r.type(k) == "hash"] == []
     assert not any(M1 in k for k in line.r.keys("*"))
     assert line.cli_json("callbacks") == []
+
+
+def test_a_discreet_member_gets_neutral_words(line: Harness) -> None:
+    ana = add_peer(line, "Ana", ANA)
+    named_member(line, M1).texts("CALL")
+    line.r.hset(f"tl:member:{M1}", "discreet", "1")
+    ana.texts("TAKE 1")
+    line.work()
+    assert line.twilio.texts_to(M1) == ["You'll get a call from this number in a moment."]
+
+
+def test_other_words_after_call_do_not_move_the_request(line: Harness) -> None:
+    line.set_clock(AFTERNOON)
+    sam = named_member(line, M1)
+    sam.texts("CALL TOMORROW")
+    assert "tomorrow after 10:00" in sam.texts("CALL me please")[0]
+    assert callbacks.waiting_ids(line.r) == []

@@ -153,7 +153,7 @@ def create(line: Line, phone: str, *, reason: str = "asked", when: When | str = 
     reason = _priority_of(line, phone, reason)
     when, now = When(when), line.now()
     due = times.due(line, phone, when, now)
-    callback_id = int(line.r.incr("tl:callback:seq"))
+    callback_id: int | None = None
     priority = PRIORITY[reason]
     points = score(priority, now if when == When.NOW else due)
     with line.r.pipeline() as pipe:
@@ -166,6 +166,8 @@ def create(line: Line, phone: str, *, reason: str = "asked", when: When | str = 
                     if priority == Priority.HIGH and existing.priority != Priority.HIGH:
                         _raise_priority(line.r, existing, reason)
                     return None
+                if callback_id is None:  # only now: a member who already has one uses no id
+                    callback_id = int(line.r.incr("tl:callback:seq"))
                 pipe.multi()
                 pipe.set(open_key(phone), callback_id)
                 pipe.sadd(index_key(phone), callback_id)
@@ -183,6 +185,7 @@ def create(line: Line, phone: str, *, reason: str = "asked", when: When | str = 
                 break
             except redis.WatchError:
                 continue
+    assert callback_id is not None
     if due <= now:
         start_claim_clock(line, callback_id, 1)
     else:
@@ -249,9 +252,13 @@ def taken_count(r: redis.Redis) -> int:
 def all_requests(r: redis.Redis) -> list[Callback]:
     """Every request: those waiting in the order they are served, then the rest by id."""
     order = waiting_ids(r)
-    rest = [int(x) for x in r.zrange(ALL, 0, -1) if int(x) not in set(order)]
-    found = [get(r, i) for i in order + rest]
-    return [cb for cb in found if cb is not None]
+    queued = set(order)
+    rest = [int(x) for x in r.zrange(ALL, 0, -1) if int(x) not in queued]
+    found = [(i, get(r, i)) for i in order + rest]
+    gone = [i for i, cb in found if cb is None]
+    if gone:  # closed requests past their retention
+        r.zrem(ALL, *gone)
+    return [cb for _, cb in found if cb is not None]
 
 
 
