@@ -24,11 +24,11 @@ def test_the_peer_hears_who_it_is_and_is_asked_to_press_1(line: Harness) -> None
     twiml = call.answer()
     gather = twiml.find("Gather")
     assert gather is not None and gather.get("numDigits") == "1"
-    assert gather.get("action") == PUBLIC_URL + "/twilio/voice/bridge/1/connect"
+    assert gather.get("action") == PUBLIC_URL + "/twilio/voice/bridge/1/1/connect"
     assert "Ana" in spoken(twiml) and "Sam" in spoken(twiml) and "Press 1" in spoken(twiml)
     assert M1 not in twiml.itertext()
     assert twiml.find("Dial") is None  # nothing reaches the member before the peer presses 1
-    assert twiml.find("Redirect").text == PUBLIC_URL + "/twilio/voice/bridge/1/nokey"
+    assert twiml.find("Redirect").text == PUBLIC_URL + "/twilio/voice/bridge/1/1/nokey"
 
 
 def test_pressing_1_dials_the_member_from_the_lines_number_unrecorded(line: Harness) -> None:
@@ -37,7 +37,7 @@ def test_pressing_1_dials_the_member_from_the_lines_number_unrecorded(line: Harn
     twiml = call.press("1")
     dial = twiml.find("Dial")
     assert dial.get("callerId") == LINE_NUMBER
-    assert dial.get("action") == PUBLIC_URL + "/twilio/voice/bridge/1/dialed"
+    assert dial.get("action") == PUBLIC_URL + "/twilio/voice/bridge/1/1/dialed"
     assert dial.get("record") in (None, "do-not-record")
     assert [n.text for n in dial.iter("Number")] == [M1]
 
@@ -101,7 +101,7 @@ def test_a_repeated_callsid_gets_the_same_answer_and_acts_once(line: Harness) ->
 
 def test_bridge_requests_must_be_signed(line: Harness) -> None:
     call = taken_call(line)
-    path = "/twilio/voice/bridge/1/connect"
+    path = "/twilio/voice/bridge/1/1/connect"
     assert line.post(path, call.params(Digits="1"), signed=False).status_code == 403
     forged = line.sign(path, call.params(Digits="2"))
     assert line.post(path, call.params(Digits="1"), signature=forged).status_code == 403
@@ -119,7 +119,7 @@ def test_a_call_back_closed_meanwhile_is_never_dialled(line: Harness) -> None:
 def test_only_the_peer_who_took_it_is_bridged(line: Harness) -> None:
     call = taken_call(line)
     add_peer(line, "Ben", BEN)
-    stranger = BridgeCall(line, PUBLIC_URL + "/twilio/voice/bridge/1/answer", BEN)
+    stranger = BridgeCall(line, PUBLIC_URL + "/twilio/voice/bridge/1/1/answer", BEN)
     assert stranger.press("1").find("Dial") is None
     assert call.press("1").find("Dial") is not None
 
@@ -142,3 +142,21 @@ def test_the_bridge_speaks_the_peers_language(line: Harness) -> None:
     [placed] = line.twilio.calls_to(BEN)
     twiml = BridgeCall(line, placed.form["Url"], BEN).answer()
     assert "Pulsa 1" in spoken(twiml) and twiml.find("Gather/Say").get("language") == "es-MX"
+
+
+def test_a_stale_call_never_bridges(line: Harness) -> None:
+    call = taken_call(line)
+    ben = add_peer(line, "Ben", BEN)
+    line.member(ANA).texts("RELEASE 1")
+    ben.texts("TAKE 1")
+    line.work()
+    assert call.press("1").find("Dial") is None  # Ana's old call
+    [fresh] = line.twilio.calls_to(BEN)
+    assert fresh.form["Url"].endswith("/twilio/voice/bridge/1/2/answer")
+    assert BridgeCall(line, fresh.form["Url"], BEN).press("1").find("Dial") is not None
+
+
+def test_digits_sent_to_the_answer_url_count_as_the_key(line: Harness) -> None:
+    call = taken_call(line)
+    dial = call.post("answer", Digits="1").find("Dial")
+    assert dial.get("callerId") == LINE_NUMBER and dial.find("Number").text == M1

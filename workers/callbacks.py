@@ -19,10 +19,6 @@ from workers import runtime
 log = logging.getLogger(__name__)
 
 
-def bridge_path(callback_id: int, step: str = "answer") -> str:
-    return f"/twilio/voice/bridge/{callback_id}/{step}"
-
-
 def _waiting(line: Line, callback_id: int) -> Callback | None:
     """The request if it is still waiting in the queue; a member who opted out withdraws it."""
     cb = callbacks.get(line.r, callback_id)
@@ -109,7 +105,7 @@ def call_peer(callback_id: int, attempt: int) -> str:
         outbound.send_text(line, cb.taken_by, cb_texts.to_peer(line, cb, cb.taken_by, "peer_member_gone"),
                            kind=Kind.ALERT, queue=queues.REPLIES, dedupe=f"cb:{cb.id}:gone", ref=f"callback:{cb.id}")
         return "member opted out"
-    msg_id = outbound.place_call(line, cb.taken_by, bridge_path(cb.id), kind=Kind.ALERT, queue=queues.CALLS,
-                                 dedupe=f"cb:{cb.id}:call:{attempt}", ref=f"callback:{cb.id}")
+    msg_id = outbound.place_call(line, cb.taken_by, callbacks.bridge_path(cb.id, attempt), kind=Kind.ALERT,
+                                 queue=queues.CALLS, dedupe=f"cb:{cb.id}:call:{attempt}", ref=f"callback:{cb.id}")
     log.info("call-back %s: calling the peer at %s (attempt %d)", cb.id, phones.mask(cb.taken_by), attempt)
     return f"call {msg_id}" if msg_id else "already placed"

@@ -48,7 +48,7 @@ def test_take_calls_the_peer_from_the_line_with_a_bridge_url(line: Harness) -> N
     line.work()
     [call] = line.twilio.calls_to(ANA)
     assert call.form["From"] == LINE_NUMBER
-    assert call.form["Url"] == PUBLIC_URL + "/twilio/voice/bridge/1/answer"
+    assert call.form["Url"] == PUBLIC_URL + "/twilio/voice/bridge/1/1/answer"
     assert call.form["StatusCallback"] == PUBLIC_URL + "/twilio/status"
     assert sam.received[-1] == "A peer will call you from this number in a moment."
     assert callbacks.get(line.r, 1).status == callbacks.Status.TAKEN

@@ -50,6 +50,7 @@ from textline.callbacks.store import (
     When,
     ahead_of,
     all_requests,
+    bridge_path,
     create,
     get,
     is_queued,
@@ -62,7 +63,7 @@ from textline.callbacks.store import (
 
 __all__ = [
     "ALL", "JOBS", "LATER", "OPEN", "PRIORITY", "PRIORITY_HINTS", "REASONS", "TAKEN", "WAITING", "Callback", "Moved",
-    "Priority", "Status", "When", "ahead_of", "all_requests", "create", "done", "get", "hold", "is_queued", "key",
-    "make_due", "mark_reminded", "open_request", "open_request_id", "record_dial", "release", "reschedule", "retry",
-    "take", "taken_count", "waiting_ids", "withdraw",
+    "Priority", "Status", "When", "ahead_of", "all_requests", "bridge_path", "create", "done", "get", "hold",
+    "is_queued", "key", "make_due", "mark_reminded", "open_request", "open_request_id", "record_dial", "release",
+    "reschedule", "retry", "take", "taken_count", "waiting_ids", "withdraw",
 ]

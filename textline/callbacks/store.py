@@ -68,6 +68,11 @@ def index_key(phone: str) -> str:
     return f"tl:member:{phone}:callbacks"
 
 
+def bridge_path(callback_id: int, attempt: int, step: str = "answer") -> str:
+    """Where the line's call to the peer fetches its TwiML (textline/voice_bridge.py serves it)."""
+    return f"/twilio/voice/bridge/{callback_id}/{attempt}/{step}"
+
+
 def score(priority: Priority, since: datetime) -> int:
     return _BAND[priority] * _BAND_WIDTH + int(since.timestamp() * 1000)
 
