@@ -198,3 +198,14 @@ def test_other_words_after_call_do_not_move_the_request(line: Harness) -> None:
     sam.texts("CALL TOMORROW")
     assert "tomorrow after 10:00" in sam.texts("CALL me please")[0]
     assert callbacks.waiting_ids(line.r) == []
+
+
+def test_a_held_request_keeps_a_raised_priority_when_it_comes_due(line: Harness) -> None:
+    line.set_clock(AFTERNOON)
+    named_member(line, M1).texts("CALL EVENING")
+    named_member(line, M2).texts("CALL")
+    assert callbacks.open_request(line.line, M1, reason="low_checkin") is None
+    line.set_clock(AFTERNOON.replace(hour=18, minute=5))
+    line.work()
+    assert callbacks.waiting_ids(line.r) == [1, 2]
+    assert line.r.hget("tl:callback:1", "score").isdigit()

@@ -13,6 +13,7 @@ import redis
 
 from textline import queues, timers
 from textline.callbacks.store import (
+    BAND_WIDTH,
     JOBS,
     LATER,
     TAKEN,
@@ -21,7 +22,6 @@ from textline.callbacks.store import (
     When,
     key,
     open_key,
-    score,
     start_claim_clock,
     stop_clocks,
 )
@@ -31,6 +31,7 @@ from textline.line import Line
 _MOVE = """
 -- KEYS: 1 record, 2 waiting, 3 later, 4 taken, 5 the member's open-request pointer
 -- ARGV: 1 id, 2 move, 3 who (a peer's phone), 4 now (ISO), 5 now (ms), 6.. the move's own values
+local WIDTH = tonumber("{width}")
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'missing', ''} end
 local holder = redis.call('HGET', KEYS[1], 'taken_by') or ''
@@ -68,24 +69,27 @@ if move == 'withdraw' then
   return {'ok', holder}
 end
 if status ~= 'waiting' then return {status, holder} end
+-- A new place keeps the stored priority band (it may have been raised meanwhile): band, then ARGV 6 (ms).
+local band = (tonumber(redis.call('HGET', KEYS[1], 'score')) or WIDTH) < WIDTH and 0 or 1
+local place = band * WIDTH + tonumber(ARGV[6])
 if move == 'due' then
-  -- ARGV 6: the score it is served by, 7: when, 8: due (ISO)
+  -- ARGV 6: since when it waits (ms), 7: when, 8: due (ISO)
   if redis.call('ZSCORE', KEYS[2], id) and ARGV[7] == '' then return {'already', ''} end
   redis.call('ZREM', KEYS[3], id)
-  redis.call('ZADD', KEYS[2], ARGV[6], id)
-  redis.call('HSET', KEYS[1], 'score', ARGV[6])
+  redis.call('ZADD', KEYS[2], place, id)
+  redis.call('HSET', KEYS[1], 'score', place)
   if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'when', ARGV[7], 'due_at', ARGV[8]) end
   return {'ok', redis.call('HGET', KEYS[1], 'round') or '1'}
 end
 if move == 'defer' then
-  -- ARGV 6: due (epoch seconds), 7: when, 8: due (ISO), 9: score once due
+  -- ARGV 6: due (ms), 7: when, 8: due (ISO)
   redis.call('ZREM', KEYS[2], id)
-  redis.call('ZADD', KEYS[3], ARGV[6], id)
-  redis.call('HSET', KEYS[1], 'when', ARGV[7], 'due_at', ARGV[8], 'score', ARGV[9])
+  redis.call('ZADD', KEYS[3], tonumber(ARGV[6]) / 1000, id)
+  redis.call('HSET', KEYS[1], 'when', ARGV[7], 'due_at', ARGV[8], 'score', place)
   return {'ok', ''}
 end
 return redis.error_reply('unknown move ' .. move)
-"""
+""".replace("{width}", str(BAND_WIDTH))
 
 
 @dataclass(frozen=True)
@@ -98,10 +102,14 @@ class Moved:
     value: str = ""
 
 
+def _ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)
+
+
 def _move(line: Line, cb: Callback, move: str, who: str = "", *extra: str | int | float) -> Moved:
     now = line.now()
     found, value = line.r.eval(_MOVE, 5, key(cb.id), WAITING, LATER, TAKEN, open_key(cb.phone), cb.id, move, who,
-                               now.isoformat(), int(now.timestamp() * 1000), *extra)
+                               now.isoformat(), _ms(now), *extra)
     if found != "ok":
         return Moved(False, found, holder=value)
     return Moved(True, "ok", holder=value if move == "withdraw" else who, value=value)
@@ -147,7 +155,7 @@ def withdraw(line: Line, cb: Callback) -> Moved:
 
 def make_due(line: Line, cb: Callback) -> Moved:
     """A held request's time has come: into the queue, after those already waiting longer."""
-    moved = _move(line, cb, "due", "", score(cb.priority, cb.due), "", "")
+    moved = _move(line, cb, "due", "", _ms(cb.due), "", "")
     if moved.ok:
         start_claim_clock(line, cb.id, int(moved.value))
     return moved
@@ -161,7 +169,7 @@ def reschedule(line: Line, cb: Callback, when: When) -> Moved:
     due = times.due(line, cb.phone, when, now)
     created = datetime.fromisoformat(cb.created_at)
     if due <= now:
-        moved = _move(line, cb, "due", "", score(cb.priority, created), str(when), due.isoformat())
+        moved = _move(line, cb, "due", "", _ms(created), str(when), due.isoformat())
         if moved.ok:
             timers.cancel(line.r, f"callback:{cb.id}:due")
             start_claim_clock(line, cb.id, int(moved.value))
@@ -175,7 +183,7 @@ def hold(line: Line, cb: Callback, until: datetime) -> Moved:
 
 
 def _defer(line: Line, cb: Callback, due: datetime, when: When) -> Moved:
-    moved = _move(line, cb, "defer", "", due.timestamp(), str(when), due.isoformat(), score(cb.priority, due))
+    moved = _move(line, cb, "defer", "", _ms(due), str(when), due.isoformat())
     if moved.ok:
         timers.cancel(line.r, f"callback:{cb.id}:claim")
         timers.schedule(line.r, f"callback:{cb.id}:due", due, queues.REPLIES, f"{JOBS}.due", cb.id)

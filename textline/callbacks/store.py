@@ -40,7 +40,7 @@ PRIORITY = {"crisis": Priority.HIGH, "low_checkin": Priority.HIGH, "asked": Prio
             "voice": Priority.NORMAL}
 #: A band is worth more than any time in milliseconds (until the year 2286).
 _BAND = {Priority.HIGH: 0, Priority.NORMAL: 1}
-_BAND_WIDTH = 10**13
+BAND_WIDTH = 10**13
 
 
 class When(StrEnum):
@@ -74,7 +74,7 @@ def bridge_path(callback_id: int, attempt: int, step: str = "answer") -> str:
 
 
 def score(priority: Priority, since: datetime) -> int:
-    return _BAND[priority] * _BAND_WIDTH + int(since.timestamp() * 1000)
+    return _BAND[priority] * BAND_WIDTH + int(since.timestamp() * 1000)
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ class Callback:
 
     @property
     def priority(self) -> Priority:
-        return Priority.HIGH if self.score < _BAND_WIDTH else Priority.NORMAL
+        return Priority.HIGH if self.score < BAND_WIDTH else Priority.NORMAL
 
     @property
     def due(self) -> datetime:
@@ -221,7 +221,7 @@ return 1
 
 
 def _raise_priority(r: redis.Redis, cb: Callback, reason: str) -> None:
-    points = cb.score % _BAND_WIDTH + _BAND[PRIORITY[reason]] * _BAND_WIDTH
+    points = cb.score % BAND_WIDTH + _BAND[PRIORITY[reason]] * BAND_WIDTH
     r.eval(_RAISE, 2, key(cb.id), WAITING, cb.id, reason, points)
 
 
