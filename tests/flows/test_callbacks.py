@@ -209,3 +209,15 @@ def test_a_held_request_keeps_a_raised_priority_when_it_comes_due(line: Harness)
     line.work()
     assert callbacks.waiting_ids(line.r) == [1, 2]
     assert line.r.hget("tl:callback:1", "score").isdigit()
+
+
+def test_peers_told_at_once_hear_again_when_a_request_moved_to_the_evening_comes_due(line: Harness) -> None:
+    line.set_clock(AFTERNOON)
+    add_peer(line, "Ana", ANA)
+    sam = named_member(line, M1, "Sam")
+    sam.texts("CALL")
+    line.work()
+    sam.texts("2")
+    line.set_clock(AFTERNOON.replace(hour=18, minute=0, second=1))
+    line.work()
+    assert line.twilio.texts_to(ANA) == ["Call-back 1 waiting, priority normal: Sam. Reply TAKE 1"] * 2

@@ -75,10 +75,12 @@ local place = band * WIDTH + tonumber(ARGV[6])
 if move == 'due' then
   -- ARGV 6: since when it waits (ms), 7: when, 8: due (ISO)
   if redis.call('ZSCORE', KEYS[2], id) and ARGV[7] == '' then return {'already', ''} end
-  redis.call('ZREM', KEYS[3], id)
   redis.call('ZADD', KEYS[2], place, id)
   redis.call('HSET', KEYS[1], 'score', place)
   if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'when', ARGV[7], 'due_at', ARGV[8]) end
+  if redis.call('ZREM', KEYS[3], id) == 1 then  -- back from 'later': peers hear of it again, a new round
+    return {'ok', tostring(redis.call('HINCRBY', KEYS[1], 'round', 1))}
+  end
   return {'ok', redis.call('HGET', KEYS[1], 'round') or '1'}
 end
 if move == 'defer' then
