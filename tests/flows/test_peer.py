@@ -188,3 +188,30 @@ def test_members_cannot_use_peer_commands(line: Harness) -> None:
     sam.texts("CALL")
     assert "yours" not in " ".join(named_member(line, M2).texts("TAKE 1"))
     assert callbacks.get(line.r, 1).status == callbacks.Status.WAITING
+
+
+def test_hundreds_of_concurrent_claims_never_give_a_request_two_owners(line: Harness) -> None:
+    peers = [staff_number(540 + i) for i in range(6)]
+    phones = [member_number(540 + i) for i in range(40)]
+    for phone in phones:
+        callbacks.create(line.line, phone)
+    wins: list[tuple[str, int]] = []
+    lock = threading.Lock()
+    start = threading.Barrier(len(peers))
+
+    def claim_all(peer: str) -> None:
+        start.wait()
+        for n in range(1, len(phones) + 1):
+            cb = callbacks.get(line.r, n)
+            if callbacks.take(line.line, cb, peer).ok:
+                with lock:
+                    wins.append((peer, n))
+
+    threads = [threading.Thread(target=claim_all, args=(p,)) for p in peers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(n for _, n in wins) == list(range(1, len(phones) + 1))  # 240 attempts, 40 winners
+    assert all(callbacks.get(line.r, n).taken_by == peer and callbacks.get(line.r, n).attempt == 1 for peer, n in wins)
+    assert callbacks.waiting_ids(line.r) == []
