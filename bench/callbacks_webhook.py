@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import redis
 
 from tests.support.harness import Harness, member_number, staff_number
 from tests.support.peers import BridgeCall
@@ -24,19 +25,21 @@ from tests.support.twilio_double import TwilioDouble
 from textline.embedded_redis import EmbeddedRedis
 
 
-def timed(fn: Callable[[int], object], n: int) -> list[float]:
+def timed(fn: Callable[[int], object], n: int, r: redis.Redis) -> tuple[list[float], float]:
+    """Latency of each of `n` calls (ms), and Redis commands per call (the second INFO counts itself once)."""
     out = []
+    before = int(r.info("stats")["total_commands_processed"])
     for i in range(n):
         start = time.perf_counter()
         fn(i)
         out.append((time.perf_counter() - start) * 1000)
-    return out
+    return out, (int(r.info("stats")["total_commands_processed"]) - before - 1) / n
 
 
-def summary(name: str, ms: list[float], base: float) -> str:
-    ms = sorted(ms)
+def summary(name: str, measured: tuple[list[float], float], base: float) -> str:
+    ms, commands = sorted(measured[0]), measured[1]
     p50, p99 = statistics.median(ms), ms[int(len(ms) * 0.99) - 1]
-    return f"{name:<10} p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  x{p50 / base:4.2f} of MENU"
+    return f"{name:<8} p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  x{p50 / base:4.2f} of MENU  {commands:5.1f} Redis cmds"
 
 
 def main() -> None:
@@ -57,15 +60,15 @@ def main() -> None:
             for phone in phones:
                 line.member(phone).joins()
             peer = line.member(staff_number(0))
-            menu = timed(lambda i: line.member(phones[i]).texts("MENU"), n)
-            call = timed(lambda i: line.member(phones[i]).texts("CALL"), n)
-            take = timed(lambda i: peer.texts(f"TAKE {i + 1}"), n)
+            menu = timed(lambda i: line.member(phones[i]).texts("MENU"), n, line.r)
+            call = timed(lambda i: line.member(phones[i]).texts("CALL"), n, line.r)
+            take = timed(lambda i: peer.texts(f"TAKE {i + 1}"), n, line.r)
             connect = timed(lambda i: BridgeCall(line, f"https://x/twilio/voice/bridge/{i + 1}/1/answer",
-                                                 staff_number(0)).press("1"), n)
-            done = timed(lambda i: peer.texts(f"DONE {i + 1} ok"), n)
-            again = timed(lambda i: line.member(phones[i]).texts("CALL"), n)
-            nocall = timed(lambda i: line.member(phones[i]).texts("NOCALL"), n)
-            base = statistics.median(menu)
+                                                 staff_number(0)).press("1"), n, line.r)
+            done = timed(lambda i: peer.texts(f"DONE {i + 1} ok"), n, line.r)
+            again = timed(lambda i: line.member(phones[i]).texts("CALL"), n, line.r)
+            nocall = timed(lambda i: line.member(phones[i]).texts("NOCALL"), n, line.r)
+            base = statistics.median(menu[0])
             print(f"{n} requests each, {len(double.messages)} texts reached the double (none: no worker ran)")
             for name, ms in (("MENU", menu), ("CALL", call), ("TAKE", take), ("connect", connect),
                              ("DONE", done), ("CALL #2", again), ("NOCALL", nocall)):
