@@ -21,6 +21,8 @@ FEATURES: list[str] = [
     "flows.staff_oncall",
     "flows.checkin", "flows.schedule", "flows.zone", "flows.language", "flows.discreet",
     "flows.plan", "flows.plan_peer", "flows.signal", "flows.remind", "flows.rules",
+    "flows.callbacks",
+    "flows.peer",
 ]
 
 CommandHandler = Callable[[Turn], Outcome | None]

@@ -17,6 +17,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("textline.cli.people", "members_group"),
     ("textline.cli.member_settings", "members_group"),  # adds `members set`
     ("textline.cli.rules", "rules_command"),
+    ("textline.cli.callbacks", "callbacks_command"),
 ]
 
 
