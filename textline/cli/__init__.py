@@ -15,6 +15,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("textline.cli.run", "outbox"),
     ("textline.cli.people", "staff_group"),
     ("textline.cli.people", "members_group"),
+    ("textline.cli.users", "users_group"),
 ]
 
 
