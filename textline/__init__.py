@@ -32,6 +32,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["textline"] = settings
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(health.bp)
+    from textline import dashboard
+
+    app.register_blueprint(dashboard.bp)
     if settings.dev_mode:
         from textline import simulator
 
