@@ -53,7 +53,7 @@ def members_list() -> tuple[str, int]:
     refs = member_refs.refs_for(line.r, shown)
     rows = [_row(line, phone, refs[phone]) for phone in shown]
     return page("members.html", "Members", rows=[r for r in rows if r], total=len(everyone), number=number,
-                pages=max(1, -(-len(everyone) // size)), group=group, status=status)
+                pages=max(1, -(-len(everyone) // size)), group=group, state=status)
 
 
 def _row(line: Any, phone: str, ref: str) -> dict[str, Any] | None:
