@@ -89,7 +89,8 @@ def _member_page(ref: str, revealed: str | None) -> tuple[str, int]:
     details = {k: view[k] for k in SHOWN if view.get(k) not in (None, "", [], False)}
     return page("member.html", view.get("name") or phones.mask(phone), ref=ref, masked=phones.mask(phone),
                 details=details, groups=view.get("groups") or [], checkins=_checkins(view.get("checkins") or []),
-                callback=view.get("callback"), revealed=revealed, reveals=member_refs.reveals(line.r, phone)[:10])
+                callback=view.get("callback"), revealed=revealed, reveals=[{"by": e["by"], "at": data.when(e["at"])}
+                                                   for e in member_refs.reveals(line.r, phone)[:10]])
 
 
 def _checkins(entries: list[dict[str, Any]]) -> dict[str, Any]:
@@ -112,7 +113,8 @@ def staff_token(phone: str) -> str:
 @bp.get("/roster")
 def roster() -> tuple[str, int]:
     people = [(m, staff_token(m.phone)) for m in staff.all_staff(g.line.r)]
-    return page("roster.html", "Roster", people=people)
+    log = [{**e, "at": data.when(e.get("at"))} for e in audit.recent(g.line.r, 20)]
+    return page("roster.html", "Roster", people=people, log=log)
 
 
 @bp.post("/roster/<token>/<any(on, off):state>")
