@@ -240,6 +240,7 @@ def meeting_rows(line: Line) -> list[MeetingRow] | None:
 @dataclass(frozen=True)
 class BroadcastRow:
     id: int
+    kind: str
     group: str
     status: str
     text: str
@@ -267,7 +268,8 @@ def broadcast_rows(line: Line, limit: int = 20) -> list[BroadcastRow] | None:
         group = groups.get(line.r, _group_id(b)) if groups and _group_id(b) else None
         counts = {str(k): int(v or 0) for k, v in dict(getattr(b, "counts", {})).items()}
         rows.append(BroadcastRow(
-            id=int(b.id), group=group.name if group else "", status=str(b.status), text=str(b.text or "")[:80],
+            id=int(b.id), kind=str(getattr(b, "kind", "")), group=group.name if group else "",
+            status=str(b.status), text=str(b.text or "")[:80],
             created_at=when(getattr(b, "created_at", "")), send_at=when(getattr(b, "at", None) or None),
             total=int(getattr(b, "total", 0) or 0), sent=counts.get("sent", 0), failed=counts.get("failed", 0),
             held=counts.get("held", 0), skipped=sum(v for k, v in counts.items() if k.startswith("skipped")),

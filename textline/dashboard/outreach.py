@@ -62,7 +62,7 @@ def broadcast() -> Response | tuple[str, int]:
     count = data.recipients(line, group) if group else None
     if step == "confirm" and not error:
         try:
-            flash(send_broadcast(line, g.user, group, text, at or None), "info")
+            flash(send_broadcast(line, g.user, group, text.strip(), at or None), "info")
             audit.record(line, g.user.email, "sent a broadcast", group=group, segments=str(gsm.segments(text)))
             return redirect(url_for("dashboard.broadcast"))
         except ActionError as exc:

@@ -87,10 +87,11 @@ def _member_page(ref: str, revealed: str | None) -> tuple[str, int]:
     if phone is None or view is None:
         abort(404)
     details = {k: view[k] for k in SHOWN if view.get(k) not in (None, "", [], False)}
+    reveals = [{"by": e["by"], "at": data.when(e["at"])} for e in member_refs.reveals(line.r, phone)[:10]]
     return page("member.html", view.get("name") or phones.mask(phone), ref=ref, masked=phones.mask(phone),
                 details=details, groups=view.get("groups") or [], checkins=_checkins(view.get("checkins") or []),
-                callback=view.get("callback"), revealed=revealed, reveals=[{"by": e["by"], "at": data.when(e["at"])}
-                                                   for e in member_refs.reveals(line.r, phone)[:10]])
+                callback=view.get("callback"), cases=view.get("crisis_cases") or [], revealed=revealed,
+                reveals=reveals)
 
 
 def _checkins(entries: list[dict[str, Any]]) -> dict[str, Any]:
