@@ -3,10 +3,14 @@
 Check-ins per week and the mood spread per group, meeting attendance,
 call-back wait times, crisis acknowledgement times. A figure drawn from fewer
 than `dashboard.min_group` members (or requests, or cases) is not shown, so
-no chart can be read back to one person.
+no chart can be read back to one person. The check-in figures read every
+member, so they are kept for `dashboard.impact_cache` (default 2 minutes).
+
+Keys (owned here): `tl:dash:impact:checkins` (the cached counts, JSON).
 """
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +27,7 @@ from textline.dashboard.charts import bars
 from textline.dashboard.render import page
 
 WEEKS = 8
+CACHE = "tl:dash:impact:checkins"
 NO_GROUP = "No group"
 WAIT_BUCKETS = ((15 * 60, "< 15 min"), (3600, "15-60 min"), (4 * 3600, "1-4 h"), (86400, "4-24 h"), (None, "> 1 day"))
 ACK_BUCKETS = ((60, "< 1 min"), (300, "1-5 min"), (900, "5-15 min"), (3600, "15-60 min"), (None, "> 1 h"))
@@ -30,9 +35,11 @@ ACK_BUCKETS = ((60, "< 1 min"), (300, "1-5 min"), (900, "5-15 min"), (3600, "15-
 
 @dataclass
 class GroupCheckins:
+    """One group's counts; `people` is how many members they come from (never who)."""
+
+    people: int = 0
     weeks: Counter[str] = field(default_factory=Counter)
     moods: Counter[int] = field(default_factory=Counter)
-    people: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -59,10 +66,25 @@ def checkins_by_group(line: Any, now: datetime) -> dict[str, GroupCheckins]:
             continue
         for group in view.get("groups") or [NO_GROUP]:
             tally = found.setdefault(str(group), GroupCheckins())
-            tally.people.add(phone)
+            tally.people += 1
             for at, mood in entries:
                 tally.weeks[_week(at).strftime("%d %b")] += 1
                 tally.moods[mood] += 1
+    return found
+
+
+def cached_checkins(line: Any, now: datetime, ttl: float) -> dict[str, GroupCheckins]:
+    """`checkins_by_group`, kept `ttl` seconds in `tl:dash:impact:checkins` (counts only): it reads every member."""
+    if ttl > 0:
+        kept = line.r.get(CACHE)
+        if kept:
+            return {name: GroupCheckins(t["people"], Counter(t["weeks"]), Counter({int(k): v for k, v in
+                                                                                  t["moods"].items()}))
+                    for name, t in json.loads(kept).items()}
+    found = checkins_by_group(line, now)
+    if ttl > 0:
+        line.r.set(CACHE, json.dumps({name: {"people": t.people, "weeks": dict(t.weeks), "moods": dict(t.moods)}
+                                            for name, t in found.items()}), ex=max(1, int(ttl)))
     return found
 
 
@@ -84,11 +106,11 @@ def impact() -> tuple[str, int]:
     now = line.now()
     weeks = [(_week(now) - timedelta(weeks=n)).strftime("%d %b") for n in reversed(range(WEEKS))]
     groups, hidden = [], 0
-    for name, tally in sorted(checkins_by_group(line, now).items()):
-        if len(tally.people) < least:
+    for name, tally in sorted(cached_checkins(line, now, g.config.impact_cache).items()):
+        if tally.people < least:
             hidden += 1
             continue
-        groups.append((name, len(tally.people),
+        groups.append((name, tally.people,
                        Chart(f"Check-ins per week, {name}", bars([(w, tally.weeks[w]) for w in weeks],
                                                                title=f"Check-ins per week, {name}")),
                        Chart(f"Moods, {name}", bars([(f"mood {m}", tally.moods[m]) for m in range(1, 6)],
