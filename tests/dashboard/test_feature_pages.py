@@ -55,6 +55,7 @@ def test_meetings_show_rsvps_and_cancel_like_the_cli(line: Harness) -> None:
     assert "cancelled" in browser.page(response.headers["Location"])
     [meeting] = line.cli_json("meetings", "list")
     assert meeting["status"] == "cancelled"
+    assert "cancelled</span>" in browser.page("/dashboard/meetings")
 
 
 def test_now_lists_waiting_call_backs_highest_priority_first(line: Harness) -> None:

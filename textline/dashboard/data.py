@@ -204,7 +204,7 @@ def group_roster(line: Line, code: str) -> set[str] | None:
 class MeetingRow:
     id: int
     group: str
-    starts: datetime | None
+    starts: datetime
     every: str
     where: str
     cancelled: bool
@@ -214,7 +214,7 @@ class MeetingRow:
 
 
 def meeting_rows(line: Line) -> list[MeetingRow] | None:
-    """Meetings with their next occurrence and its RSVPs. Wired to textline.meetings (#6)."""
+    """Upcoming meetings (cancelled ones too), next occurrence first, with its RSVPs. Wired to textline.meetings."""
     meetings = feature("textline.meetings", "all_meetings", "rsvps", "epoch")
     groups = feature("textline.groups", "get")
     if meetings is None or groups is None:
@@ -222,10 +222,12 @@ def meeting_rows(line: Line) -> list[MeetingRow] | None:
     now = line.now()
     rows = []
     for m in meetings.all_meetings(line.r):
-        start = m.next_start(now) if not m.cancelled else None
+        start = m.next_start(now)
+        if start is None:
+            continue  # over: Impact counts its attendance
         answers: Counter[str] = Counter()
         reminded = 0
-        if start is not None:
+        if not m.cancelled:
             occ = meetings.epoch(start)
             answers.update(str(a) for a in meetings.rsvps(line.r, m.id, occ).values())
             reminded = len(meetings.reminded(line.r, m.id, occ)) if hasattr(meetings, "reminded") else 0
@@ -234,7 +236,7 @@ def meeting_rows(line: Line) -> list[MeetingRow] | None:
                                every=str(getattr(m, "every", "") or ""), where=str(getattr(m, "where", "") or ""),
                                cancelled=bool(m.cancelled), coming=answers["coming"], not_coming=answers["not_coming"],
                                reminded=reminded))
-    return sorted(rows, key=lambda r: (r.starts is None, r.starts or now))
+    return sorted(rows, key=lambda r: (r.cancelled, r.starts or now))
 
 
 @dataclass(frozen=True)
