@@ -113,8 +113,8 @@ def test_delivery_counts_sent_delivered_and_failures_by_code(line: Harness) -> N
     line.status(f"SM{1:032d}", "undelivered", "30003")
     line.status(f"SM{2:032d}", "failed", "30007")
     html = browser.page("/dashboard/delivery")
-    today = line.line.now().date().isoformat()
-    row = re.search(rf"<td>{today}</td>(.*?)</tr>", html)
+    today = line.line.now().strftime("%a %d %b")
+    row = re.search(rf'<td class="d">{today}</td>(.*?)</tr>', html)
     assert row and re.findall(r'class="n">(\d+)<', row.group(1)) == ["4", "1", "2", "0"]
     assert "<td>30003</td>" in html and "<td>30007</td>" in html
 

@@ -81,7 +81,7 @@ def delivery() -> tuple[str, int]:
     for back in range(DAYS):
         day = today - timedelta(days=back)
         row, failed_codes = _day(outbound.delivery_stats(g.line.r, day))
-        days.append((day.date().isoformat(), row))
+        days.append((day.strftime("%a %d %b"), row))
         codes.update(failed_codes)
     return page("delivery.html", "Delivery", days=days, codes=sorted(codes.items(), key=lambda kv: (-kv[1], kv[0])))
 
