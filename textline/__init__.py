@@ -35,6 +35,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     from textline import voice_bridge
 
     app.register_blueprint(voice_bridge.bp)
+
+    from textline import dashboard
+
+    app.register_blueprint(dashboard.bp)
     if settings.dev_mode:
         from textline import simulator
 

@@ -18,6 +18,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("textline.cli.member_settings", "members_group"),  # adds `members set`
     ("textline.cli.rules", "rules_command"),
     ("textline.cli.callbacks", "callbacks_command"),
+    ("textline.cli.users", "users_group"),
 ]
 
 
