@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flows import compliance, consent, crisis, language, menu, registry
+from flows import compliance, consent, crisis, language, menu, plan_peer, registry, signal
 from flows.inbound import Inbound
 from flows.outcome import Outcome
 from flows.turn import Turn
@@ -46,8 +46,8 @@ def command_stage(turn: Turn) -> Outcome | None:
     return handler(turn) if handler else None
 
 
-STAGES: list[Stage] = [crisis.handle, compliance.handle, staff_stage, consent.handle, session_stage, command_stage]
-STAGES.insert(STAGES.index(consent.handle), language.before_consent)  # ESPANOL works before YES
+STAGES: list[Stage] = [signal.signal_stage, crisis.handle, compliance.handle, staff_stage, plan_peer.peer_stage,
+                       language.before_consent, consent.handle, session_stage, command_stage]
 
 
 def handle(line: Line, inbound: Inbound) -> Outcome:

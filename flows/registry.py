@@ -20,6 +20,9 @@ FEATURES: list[str] = [
     "flows.menu",
     "flows.staff_oncall",
     "flows.checkin", "flows.schedule", "flows.zone", "flows.language", "flows.discreet",
+    "flows.plan", "flows.plan_peer", "flows.signal", "flows.remind", "flows.rules",
+    "flows.callbacks",
+    "flows.peer",
     "flows.crisis_staff",
 ]
 

@@ -35,6 +35,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(crisis_voice.bp)
     crisis.warm()
+
+    from textline import voice_bridge
+
+    app.register_blueprint(voice_bridge.bp)
+
+    from textline import dashboard
+
+    app.register_blueprint(dashboard.bp)
     if settings.dev_mode:
         from textline import simulator
 

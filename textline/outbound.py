@@ -191,6 +191,10 @@ KNOWN_DELIVERY = FAILED_DELIVERY | frozenset({
 })
 
 
+#: Labels `mark` already counts for the same message: a callback repeating them would count it twice.
+COUNTED_BY_SENDER = frozenset({"queued", "sending", "sent"})
+
+
 def record_delivery(line: Line, msg_id: str, status: str, error: str = "") -> None:
     """A status callback: keep the latest delivery status and error code, and count it."""
     r = line.r
@@ -204,8 +208,9 @@ def record_delivery(line: Line, msg_id: str, status: str, error: str = "") -> No
     day = line.now().date().isoformat()
     pipe = r.pipeline()
     pipe.hset(_key(msg_id), mapping=fields)
-    pipe.hincrby(f"tl:stats:delivery:{day}", f"{status}:{error}" if error else status, 1)
-    pipe.expire(f"tl:stats:delivery:{day}", 90 * 86400)
+    if status not in COUNTED_BY_SENDER:
+        pipe.hincrby(f"tl:stats:delivery:{day}", f"{status}:{error}" if error else status, 1)
+        pipe.expire(f"tl:stats:delivery:{day}", 90 * 86400)
     pipe.execute()
 
 

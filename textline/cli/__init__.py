@@ -16,6 +16,9 @@ COMMANDS: list[tuple[str, str]] = [
     ("textline.cli.people", "staff_group"),
     ("textline.cli.people", "members_group"),
     ("textline.cli.member_settings", "members_group"),  # adds `members set`
+    ("textline.cli.rules", "rules_command"),
+    ("textline.cli.callbacks", "callbacks_command"),
+    ("textline.cli.users", "users_group"),
     ("textline.cli.cases", "cases_command"),
 ]
 

@@ -68,6 +68,10 @@ def dev(port: int) -> None:
 def web(port: int, web_workers: int) -> None:
     """The web process (gunicorn): webhooks, dashboard, health."""
     common.settings()
+    if not os.environ.get("TEXTLINE_SECRET_KEY"):
+        # One key for every gunicorn worker of this start, or a dashboard login works on one worker only.
+        os.environ["TEXTLINE_SECRET_KEY"] = uuid.uuid4().hex + uuid.uuid4().hex
+        click.echo("TEXTLINE_SECRET_KEY is not set: dashboard sessions end when this process stops.", err=True)
     os.execv(sys.executable, [sys.executable, "-m", "gunicorn", "-w", str(web_workers), "--threads", "4",
                               "-b", f"0.0.0.0:{port}", "textline:create_app()"])
 

@@ -1,0 +1,29 @@
+"""`textline callbacks`: every call-back request, those waiting first in the order peers are served."""
+from __future__ import annotations
+
+import click
+
+from textline import callbacks, staff
+from textline.cli import common
+
+
+@click.command(name="callbacks")
+@click.option("--status", type=click.Choice([s.value for s in callbacks.Status]), default=None,
+              help="Only requests with this status.")
+@common.json_option
+def callbacks_command(status: str | None, as_json: bool) -> None:
+    """Call-back requests: id, phone, status, priority (high|normal), taken_by (the peer's number) ..."""
+    r = common.line().r
+    rows = []
+    position = 0
+    for cb in callbacks.all_requests(r):
+        row = cb.as_dict()
+        queued = callbacks.is_queued(r, cb.id)
+        position += queued
+        row["position"] = position if queued else None
+        taker = staff.get(r, cb.taken_by) if cb.taken_by else None
+        row["taken_by_name"] = taker.name if taker else None
+        if status is None or row["status"] == status:
+            rows.append(row)
+    common.emit(rows, as_json, ["id", "status", "priority", "position", "reason", "when", "phone", "taken_by_name",
+                                "created_at"])
