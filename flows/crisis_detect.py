@@ -69,11 +69,16 @@ class LexiconError(ValueError):
 
 @dataclass(frozen=True)
 class Detection:
-    """What matched: the category, the language of the lexicon, and the entry's term."""
+    """What matched: the category, the language of the lexicon, and the entry's term.
+
+    ``weak`` is True for a bare one-word means entry ("pills", "gun"), which ranks below any other
+    match: a weak detection means nothing more specific matched. It takes no part in equality.
+    """
 
     category: str
     language: str
     term: str
+    weak: bool = field(default=False, compare=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -609,7 +614,7 @@ class Lexicon:
         order = {lang: i for i, lang in enumerate(self.languages)}
         unique = list(dict.fromkeys(found))
         unique.sort(key=lambda e: (e.weak, _RANK[e.category], -votes[e.language], order.get(e.language, 99)))
-        return [Detection(e.category, e.language, e.term) for e in unique]
+        return [Detection(e.category, e.language, e.term, e.weak) for e in unique]
 
     def detect(self, text: str) -> Detection | None:
         """The highest-priority detection for ``text``, or None."""
