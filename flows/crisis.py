@@ -15,15 +15,26 @@ from flows.crisis_detect import Detection, detect
 from flows.inbound import Channel
 from flows.outcome import Effect, Outcome, Reply, RunJob, SendText
 from flows.turn import Turn
-from textline import alerts, cases, gsm, staff
+from textline import alerts, cases, gsm, plans, sessions, staff
 from textline.cases import Case, CaseStatus
 from textline.members import MemberStatus
 from textline.outbound import Kind
 from textline.queues import CRISIS
 from textline.staff import Role
 
-#: Features whose replies follow the crisis answer in the same response (the safety plan, for one).
-followups: list[Callable[[Turn], list[Reply]]] = []
+#: Replies that follow the answer to a new case in the same response, given the turn and its language.
+followups: list[Callable[[Turn, str], list[Reply]]] = []
+
+
+def safety_plan(turn: Turn, language: str) -> list[Reply]:
+    """The member's safety plan, right after the crisis resource (SPEC: "Safety plan")."""
+    if turn.member is None:
+        return []
+    text = plans.crisis_followup(turn.line, turn.phone, language)
+    return [Reply(text, voice=text)] if text else []
+
+
+followups.append(safety_plan)
 
 
 def warm() -> None:
@@ -32,14 +43,48 @@ def warm() -> None:
 
 
 def handle(turn: Turn) -> Outcome | None:
-    """The engine stage: None unless the message reads as a crisis."""
+    """The engine stage: None unless the message reads as a crisis.
+
+    A member mid-flow (a session, or a command such as `REMIND` or `CALL`) still gets what the
+    flow answers, after the crisis answer. There a bare means word alone ("REMIND Pills", a
+    safety plan's "lock up the pills") is the flow's business, not a crisis.
+    """
     text = turn.inbound.text
     if not text or turn.inbound.digits or _is_staff_command(turn):
         return None
     found = detect(text)
     if found is None:
         return None
-    return escalate(turn, found)
+    in_flow = _in_flow(turn)
+    if in_flow and found.weak:
+        return None
+    outcome = escalate(turn, found)
+    if in_flow:
+        rest = _rest_of_engine(turn)
+        if rest is not None:
+            outcome = outcome.then(rest)
+    return outcome
+
+
+def _in_flow(turn: Turn) -> bool:
+    member = turn.member
+    if member is None or not member.active:
+        return False
+    if sessions.get(turn.r, turn.phone) is not None:
+        return True
+    return registry.find_command(turn.inbound.command) is not None
+
+
+def _rest_of_engine(turn: Turn) -> Outcome | None:
+    """What the stages after this one answer (no fallback: "didn't catch that" has no place here)."""
+    from flows import engine
+
+    stages = engine.STAGES
+    for stage in stages[stages.index(handle) + 1:]:
+        outcome = stage(turn)
+        if outcome is not None:
+            return outcome
+    return None
 
 
 def _is_staff_command(turn: Turn) -> bool:
@@ -69,8 +114,9 @@ def escalate(turn: Turn, found: Detection) -> Outcome:
         else:
             sentence = "crisis_alerting" if on_call or cases.alerted(turn.r, case.id) else "crisis_team_told"
     replies = answer(turn, language, sentence)
-    for followup in followups:
-        replies.extend(followup(turn))
+    if new:
+        for followup in followups:
+            replies.extend(followup(turn, language))
     outcome = Outcome(replies, effects)
     if turn.inbound.channel == Channel.VOICE:
         outcome.dial = tuple(p.phone for p in on_call)

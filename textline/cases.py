@@ -4,8 +4,9 @@ Keys (owned here): `tl:case:seq`; `tl:case:{id}` hash; `tl:case:{id}:events` lis
 events (`at`, `event`, `what`); `tl:case:{id}:alerted` set of staff phones told about it;
 `tl:case:{id}:alerts` hash (ladder alert message id -> round); `tl:case:{id}:reported` set of
 alert ids whose outcome is on the trail; `tl:cases` sorted set (id by opening time);
-`tl:cases:open` set of ids not yet acknowledged or closed; `tl:member:{phone}:case` the
-member's case until it is closed; `tl:member:{phone}:cases` every case of theirs.
+`tl:cases:open` set of ids not yet acknowledged or closed; `tl:case:signal:{event}` the case a
+discreet signal event opened; `tl:member:{phone}:case` the member's case until it is closed;
+`tl:member:{phone}:cases` every case of theirs.
 The ladder's next deadline is the timer `case:{id}` (timers.py), run by workers/escalate.py.
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 import redis
 
-from textline import hooks, member_data, outbound, queues, staff, timers
+from textline import callbacks, hooks, member_data, outbound, queues, staff, timers
 from textline.line import Line
 from textline.outbound import Kind, Message, Status
 from textline.phones import mask
@@ -32,6 +33,9 @@ OPEN = "tl:cases:open"
 MAX_TEXT = 1600
 #: A ladder round whose job is lost with its worker runs again after this many seconds.
 GUARD = 5.0
+#: The category (and channel) of a case opened by a member's discreet signal word.
+SIGNAL = "signal"
+SIGNAL_TTL = 30 * 86400
 MAX_NOTE = 500
 
 
@@ -162,8 +166,8 @@ def open_case(line: Line, phone: str, *, text: str, category: str, term: str, la
     now = line.now()
     fields = {"phone": phone, "status": str(CaseStatus.OPEN), "level": "0", "round": "0", "language": language,
               "category": category, "text": text[:MAX_TEXT], "channel": channel, "opened_at": now.isoformat()}
-    event = _event(line, "detected", f"crisis detected ({category}) in a {channel} message", category=category,
-                   term=term)
+    what = "discreet signal received" if category == SIGNAL else f"crisis detected ({category}) in a {channel} message"
+    event = _event(line, "detected", what, category=category, term=term)
     created, case_id = line.r.eval(_OPEN, 5, _pointer(phone), SEQ, INDEX, _mine(phone), OPEN,
                                    json.dumps(fields), event, now.timestamp())
     case = get(line.r, int(case_id))
@@ -173,8 +177,25 @@ def open_case(line: Line, phone: str, *, text: str, category: str, term: str, la
 
 def again(line: Line, case: Case, *, text: str, category: str, term: str) -> None:
     """Another crisis message for a case not closed: its words become the case's latest."""
+    if category == SIGNAL:
+        add_event(line, case.id, "message", "discreet signal received again", category=category)
+        return
     line.r.hset(_key(case.id), "text", text[:MAX_TEXT])
     add_event(line, case.id, "message", f"the member wrote again ({category})", category=category, term=term)
+
+
+def open_by_signal(line: Line, phone: str, event_id: str, language: str) -> tuple[Case, bool]:
+    """The case for a discreet signal event, once per event however often its job runs."""
+    marker = f"tl:case:signal:{event_id}"
+    known = line.r.get(marker)
+    found = get(line.r, int(known)) if known else None
+    if found is not None:
+        return found, False
+    case, new = open_case(line, phone, text="", category=SIGNAL, term="", language=language, channel=SIGNAL)
+    if not new:
+        again(line, case, text="", category=SIGNAL, term="")
+    line.r.set(marker, case.id, ex=SIGNAL_TTL)
+    return case, new
 
 
 # -- acknowledging and closing -----------------------------------------------------------------------------
@@ -318,6 +339,24 @@ def on_status(line: Line, message: Message, state: str, error: str) -> None:
 
 
 hooks.on_status.append(on_status)
+
+
+# -- call-backs: a member with a recent case comes first -----------------------------------------------------
+
+#: A call-back asked within this long of a member's last case is a "crisis" request (high priority).
+RECENT = 7 * 86400
+
+
+def recent_case_hint(line: Line, phone: str) -> str | None:
+    """The call-back queue's priority hint: "crisis" for a member with an open or recent case."""
+    now = line.now().timestamp()
+    for case in for_member(line.r, phone):
+        if case.status != CaseStatus.CLOSED or now - datetime.fromisoformat(case.opened_at).timestamp() < RECENT:
+            return "crisis"
+    return None
+
+
+callbacks.PRIORITY_HINTS.append(recent_case_hint)
 
 
 # -- member data: export, erase, members show --------------------------------------------------------------

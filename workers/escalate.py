@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from textline import alerts, cases, outbound, queues, staff
+from textline import alerts, cases, members, outbound, queues, signals, staff
 from textline.cases import Case, CaseStatus
 from textline.line import Line
 from textline.outbound import Kind
@@ -36,6 +36,20 @@ TRIES: dict[int, tuple[tuple[int, bool], ...]] = {
 def step(case_id: int, round_no: int) -> str:
     """The RQ job: run round `round_no` of case `case_id`'s ladder."""
     return Ladder(runtime.line(), int(case_id)).step(int(round_no))
+
+
+def open_case_by_signal(event_id: str) -> str:
+    """The discreet signal's job (flows/signal.py): open a case quietly and run its first round here."""
+    line = runtime.line()
+    event = signals.event(line.r, str(event_id))
+    if event is None:
+        return "gone"
+    member = members.get(line.r, event["phone"])
+    case, _ = cases.open_by_signal(line, event["phone"], str(event_id), member.language if member else "en")
+    if case.status != CaseStatus.OPEN or case.round > 0:
+        return "joined"
+    cases.arm(line.r, case.id, 1, line.now() + timedelta(seconds=cases.GUARD))
+    return Ladder(line, case.id).step(1)
 
 
 class Ladder:
@@ -94,8 +108,12 @@ class Ladder:
 
     def alert(self, case: Case, person: StaffMember, round_no: int, level: int) -> None:
         """One alert (and a call where configured); a second run finds the first's record by its key."""
-        key = "crisis_alert" if round_no == 1 and level == 1 else "crisis_alert_nobody" if round_no == 1 \
-            else "crisis_alert_escalated"
+        if case.category == cases.SIGNAL:
+            key = "crisis_alert_signal"
+        elif round_no == 1:
+            key = "crisis_alert" if level == 1 else "crisis_alert_nobody"
+        else:
+            key = "crisis_alert_escalated"
         body = alerts.alert(self.line, case, person.language, key)
         cases.add_alerted(self.r, case.id, person.phone)
         ref = f"case:{case.id}"

@@ -232,7 +232,7 @@ def test_a_feature_can_follow_the_crisis_answer_in_the_same_response(crew: Harne
     from flows import crisis
     from flows.outcome import Reply
 
-    def plan(turn: object) -> list[Reply]:
+    def plan(turn: object, language: str) -> list[Reply]:
         return [Reply("Your plan: 1. Call Sam. 2. Go for a walk.")]
 
     crisis.followups.append(plan)
