@@ -18,6 +18,7 @@ from textline.staff import Role
 #: Feature modules, imported in order; a later registration of a word replaces an earlier one.
 FEATURES: list[str] = [
     "flows.menu",
+    "flows.menu_standins",
     "flows.staff_oncall",
     "flows.checkin", "flows.schedule", "flows.zone", "flows.language", "flows.discreet",
 ]

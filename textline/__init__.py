@@ -20,7 +20,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from flask import Flask
     from redis.exceptions import RedisError
 
-    from textline import health, logs, webhooks
+    from textline import health, logs, voice, webhooks
     from textline.settings import Settings
     from textline.web import plain
 
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["textline"] = settings
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(voice.bp)
     if settings.dev_mode:
         from textline import simulator
 
