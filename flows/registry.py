@@ -21,6 +21,7 @@ FEATURES: list[str] = [
     "flows.menu_standins",
     "flows.staff_oncall",
     "flows.checkin", "flows.schedule", "flows.zone", "flows.language", "flows.discreet",
+    "flows.call_me",
 ]
 
 CommandHandler = Callable[[Turn], Outcome | None]

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from flask import Blueprint, Response, abort, request
 from flask.blueprints import BlueprintSetupState
 
-from textline import inbound_log, ivr, phones, staff, twiml_voice, voice_calls
+from textline import inbound_log, ivr, phones, staff, twiml_voice, voice_calls, voice_notices
 from textline.ivr import Ask, At, Call, End, Next, Ring
 from textline.signature import is_valid
 from textline.twiml_voice import VoiceConfig, speak
@@ -32,8 +32,9 @@ MAX_SPEECH = 500
 
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
-    """Check the `[voice]` settings when the app starts."""
+    """Check the `[voice]` settings when the app starts, and listen for 30006 status callbacks."""
     VoiceConfig.from_settings(state.app.extensions["textline"])
+    voice_notices.install()
 
 
 @bp.before_request
