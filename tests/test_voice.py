@@ -1,6 +1,9 @@
 """The voice line: the same conversations as SMS, by keypad (and speech), reaching the same records."""
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 import pytest
 
 from flows import engine
@@ -8,7 +11,7 @@ from flows.outcome import Outcome, Reply
 from flows.turn import Turn
 from tests.support.harness import LINE_NUMBER, Harness, member_number, staff_number
 from tests.support.voice import Caller
-from textline import callbacks, checkins, members, sessions, staff
+from textline import callbacks, checkins, inbound_log, members, sessions, staff
 from textline.members import MemberStatus
 from textline.settings import DEFAULT_RESOURCES
 from textline.staff import Role
@@ -233,7 +236,8 @@ def _opted_out(line: Harness) -> Caller:
 
 @pytest.mark.parametrize("where", [_at_the_menu, _at_the_mood_question, _at_the_call_back_question,
                                    _choosing_a_language, _before_joining, _opted_out])
-def test_zero_at_any_prompt_rings_every_on_call_crisis_staff_member(line: Harness, where) -> None:  # noqa: ANN001
+def test_zero_at_any_prompt_rings_every_on_call_crisis_staff_member(line: Harness,
+                                                                     where: Callable[[Harness], Caller]) -> None:
     crisis_team(line)
     call = where(line)
     call.press("0")
@@ -357,3 +361,42 @@ def test_help_said_on_a_call_reads_the_resource(line: Harness) -> None:
     call = joined(line)
     call.speak("help")
     assert call.heard.startswith(f"This is Test Line. {DEFAULT_RESOURCES['en']}")
+
+
+def test_menu_said_mid_flow_reads_the_menu_once(line: Harness) -> None:
+    call = joined(line).press("1")
+    call.speak("Menu")
+    assert call.heard.count("Press 1 for a check-in.") == 1
+    assert sessions.get(line.r, M1) is None
+
+
+def test_past_the_turn_limit_the_call_ends_politely_but_0_still_rings(line: Harness) -> None:
+    crisis_team(line)
+    call = joined(line)
+    call.post("/twilio/voice/gather?at=menu&t=101", Digits="1")
+    assert call.hangs_up and "Goodbye" in call.heard
+    call.post("/twilio/voice/gather?at=menu&t=102", Digits="0")
+    assert sorted(call.dialled) == [CRISIS_A, CRISIS_B]
+
+
+def test_a_repeat_of_a_request_still_being_answered_holds_then_asks_again(line: Harness) -> None:
+    call = joined(line)
+    inbound_log.claim(line.r, f"{call.sid}:gather:1:1:")  # the first delivery of "1" is in flight
+    call.press("1")
+    assert [v.tag for v in call.doc] == ["Pause", "Redirect"]
+    call.post(call.doc.find("Redirect").text)  # Twilio follows the redirect, without Digits
+    assert "What would you like to do?" in call.heard
+
+
+def test_a_call_leaves_no_number_and_no_words_in_the_logs(line: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    crisis_team(line)
+    call = joined(line).press("1").press("4")
+    call.speak("my landlord Bartholomew shouted at me")
+    call.press("0")
+    call.dial_ends("no-answer")
+    text = "\n".join(record.getMessage() for record in caplog.records)
+    assert "voice" in text
+    for number in (M1, CRISIS_A, CRISIS_B):
+        assert number not in text and number[2:] not in text
+    assert "Bartholomew" not in text and "landlord" not in text

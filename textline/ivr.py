@@ -118,10 +118,10 @@ def answer(call: Call, at: At, digits: str, speech: str, extra: dict[str, str]) 
     speech = " ".join(speech.split())
     if not digits and fold(speech) in SPOKEN_DIGITS:
         digits, speech = SPOKEN_DIGITS[fold(speech)], ""
-    if call.turn > MAX_TURNS:
-        return End((speak(call.language(), "ivr.goodbye"),))
     if digits == CRISIS_KEY:
         return crisis(call)
+    if call.turn > MAX_TURNS:
+        return End((speak(call.language(), "ivr.goodbye"),))
     if digits == REPEAT_KEY or not (digits or speech):
         return repeat(call)
     if speech and fold(speech) in NOT_BY_VOICE:
@@ -159,10 +159,11 @@ def after(call: Call, outcome: Outcome, speech: str = "") -> Next:
         else:
             ask = tuple(replies(language, outcome.replies[-1:]))
         return Ask(Prompt(language, ask, call.url(At.FLOW), lead))
-    said = tuple(replies(language, outcome.replies))
     if member is None:
-        return choose_language(call, said)
-    return home(call, member, said)
+        return choose_language(call, tuple(replies(language, outcome.replies)))
+    if outcome.replies and outcome.replies[-1].choices:  # the menu itself (MENU said mid-call): read it once
+        return home(call, member, tuple(replies(language, outcome.replies[:-1])))
+    return home(call, member, tuple(replies(language, outcome.replies)))
 
 
 def home(call: Call, member: Member, lead: tuple[Spoken, ...], first: tuple[Spoken, ...] = ()) -> Next:
