@@ -20,7 +20,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from flask import Flask
     from redis.exceptions import RedisError
 
-    from textline import health, logs, webhooks
+    from textline import health, logs, voice, webhooks
     from textline.settings import Settings
     from textline.web import plain
 
@@ -32,12 +32,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["textline"] = settings
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(health.bp)
-    from textline import voice_bridge
+    from textline import dashboard, voice_bridge
 
+    app.register_blueprint(voice.bp)
     app.register_blueprint(voice_bridge.bp)
-
-    from textline import dashboard
-
     app.register_blueprint(dashboard.bp)
     if settings.dev_mode:
         from textline import simulator
