@@ -43,7 +43,7 @@ def handle(turn: Turn) -> Outcome | None:
         if told and leave_it_to_twilio:
             return Outcome()
         language = "es" if word == "AYUDA" and "es" in turn.line.settings.languages else turn.language
-        return Outcome.say(turn.line.text(language, "help"))
+        return Outcome.say(turn.text_in(language, "help"))
 
     if opted_out:
         return Outcome()

@@ -34,7 +34,7 @@ def _switch(turn: Turn, language: str) -> Outcome:
     if language not in offered(turn):
         return Outcome.say(turn.text("language.unavailable"))
     members.update(turn.r, turn.phone, language=language)
-    return Outcome.say(turn.line.text(language, "language.set"))
+    return Outcome.say(turn.text_in(language, "language.set"))
 
 
 def _choice(turn: Turn, text: str) -> str | None:
@@ -86,4 +86,4 @@ def before_consent(turn: Turn) -> Outcome | None:
                        timezone=guess_zone(turn.phone, turn.line.settings.timezone))
     else:
         members.update(turn.r, turn.phone, language=language)
-    return Outcome.say(turn.line.text(language, "welcome"))
+    return Outcome.say(turn.text_in(language, "welcome"))

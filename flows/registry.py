@@ -23,6 +23,7 @@ FEATURES: list[str] = [
     "flows.plan", "flows.plan_peer", "flows.signal", "flows.remind", "flows.rules",
     "flows.callbacks",
     "flows.peer",
+    "flows.call_me",
     "flows.crisis_staff",
 ]
 

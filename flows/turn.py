@@ -7,7 +7,7 @@ from typing import Any
 
 import redis
 
-from flows.inbound import Inbound
+from flows.inbound import Channel, Inbound
 from textline import phones
 from textline.line import Line
 from textline.members import Member
@@ -45,6 +45,15 @@ class Turn:
     def discreet(self) -> bool:
         return bool(self.member and self.member.discreet)
 
+    @property
+    def voice(self) -> bool:
+        """A phone call: replies take the catalog's `.voice` wording where there is one."""
+        return self.inbound.channel == Channel.VOICE
+
     def text(self, key: str, **values: Any) -> str:
         """A catalog entry in this sender's language."""
-        return self.line.text(self.language, key, **values)
+        return self.line.text(self.language, key, voice=self.voice, **values)
+
+    def text_in(self, language: str, key: str, **values: Any) -> str:
+        """A catalog entry in `language` (one just chosen), worded for this turn's channel."""
+        return self.line.text(language, key, voice=self.voice, **values)

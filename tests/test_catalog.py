@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -109,3 +110,19 @@ def test_discreet_variants_never_name_what_the_line_is_for() -> None:
 def test_unprompted_texts_have_a_discreet_variant(language: str, key: str) -> None:
     assert f"{key}.discreet" in catalog.load(language)
     assert catalog.render(language, key, discreet=True, line="X") != catalog.render(language, key, line="X")
+
+
+def test_a_voice_variant_never_replaces_discreet_wording(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "en"
+    folder.mkdir()
+    (folder / "x.toml").write_text('t = "Check in now"\n"t.discreet" = "Hi!"\n"t.voice" = "Time to check in"\n')
+    monkeypatch.setattr(catalog, "TEXTS_DIR", tmp_path)
+    catalog.load.cache_clear()
+    try:
+        assert catalog.render("en", "t", voice=True) == "Time to check in"
+        assert catalog.render("en", "t", voice=True, discreet=True) == "Hi!"
+        (folder / "x.toml").write_text('t = "A"\n"t.discreet" = "B"\n"t.discreet.voice" = "C"\n')
+        catalog.load.cache_clear()
+        assert catalog.render("en", "t", voice=True, discreet=True) == "C"
+    finally:
+        catalog.load.cache_clear()

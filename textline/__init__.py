@@ -21,7 +21,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from redis.exceptions import RedisError
 
     from flows import crisis
-    from textline import crisis_voice, health, logs, webhooks
+    from textline import crisis_voice, health, logs, voice, webhooks
     from textline.settings import Settings
     from textline.web import plain
 
@@ -36,12 +36,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(crisis_voice.bp)
     crisis.warm()
 
-    from textline import voice_bridge
+    from textline import dashboard, voice_bridge
 
+    app.register_blueprint(voice.bp)
     app.register_blueprint(voice_bridge.bp)
-
-    from textline import dashboard
-
     app.register_blueprint(dashboard.bp)
     if settings.dev_mode:
         from textline import simulator

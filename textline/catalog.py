@@ -2,7 +2,8 @@
 
 Files live in `textline/texts/<lang>/*.toml` (one per feature), flat
 `key = "text with {placeholders}"`. A key may have variants: `key.discreet`
-(neutral wording for shared phones) and `key.voice` (read aloud).
+(neutral wording for shared phones), `key.voice` (read aloud) and
+`key.discreet.voice`; a discreet variant always wins over a plain voice one.
 """
 from __future__ import annotations
 
@@ -47,7 +48,10 @@ def raw(language: str, key: str, *, discreet: bool = False, voice: bool = False)
     """The unformatted entry, choosing the variant and falling back to English."""
     for lang in (language, FALLBACK):
         entries = load(lang)
-        for variant in (f"{key}.voice" if voice else None, f"{key}.discreet" if discreet else None, key):
+        # Discreet wording wins over voice wording: a shared phone must never hear what it would not read.
+        variants = (f"{key}.discreet.voice" if discreet and voice else None, f"{key}.discreet" if discreet else None,
+                    f"{key}.voice" if voice else None, key)
+        for variant in variants:
             if variant and variant in entries:
                 return entries[variant]
     raise KeyError(f"no catalog entry {key!r}")

@@ -32,7 +32,8 @@ class Line:
     def now(self) -> datetime:
         return clock.now(self.r, self.settings.test_clock)
 
-    def text(self, language: str, key: str, *, discreet: bool = False, **values: Any) -> str:
+    def text(self, language: str, key: str, *, discreet: bool = False, voice: bool = False, **values: Any) -> str:
+        """A catalog entry with the line's name and crisis resource filled in; `voice` for words read aloud."""
         values.setdefault("line", self.settings.name)
         values.setdefault("resource", self.settings.resource(language))
-        return catalog.render(language, key, discreet=discreet, **values)
+        return catalog.render(language, key, discreet=discreet, voice=voice, **values)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from textline import members, outbound, prompts, queues, quiet, sessions
+from textline import members, prompts, queues, quiet, sessions, voice_notices
 from textline.line import Line
 from textline.outbound import Kind
 from textline.phones import mask
@@ -63,7 +63,7 @@ def send_prompt(line: Line, prompt_id: str) -> str:
         slot = schedule.next_at or now.isoformat()
         if prompts.mark_sent(line, phone, slot):
             body = line.text(member.language, "checkin.prompt", discreet=member.discreet)
-            outbound.send_text(line, phone, body, kind=Kind.PROMPT, queue=queues.BROADCAST,
+            voice_notices.send(line, phone, body, kind=Kind.PROMPT, queue=queues.BROADCAST,
                                dedupe=f"prompt:{prompt_id}:{slot}", ref=f"prompt:{prompt_id}")
             sessions.start(r, phone, CHECKIN_FLOW, "mood", prompts.window(line.settings), {"prompted": True})
             prompts.open_window(line, schedule)

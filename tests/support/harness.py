@@ -85,9 +85,9 @@ def toml_value(value: Any) -> str:
     return repr(value)
 
 
-def to_toml(data: dict[str, Any]) -> str:
+def to_toml(data: dict[str, Any], prefix: str = "") -> str:
     plain = [f"{k} = {toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
-    tables = [f"\n[{k}]\n" + to_toml(v) for k, v in data.items() if isinstance(v, dict)]
+    tables = [f"\n[{prefix}{k}]\n" + to_toml(v, f"{prefix}{k}.") for k, v in data.items() if isinstance(v, dict)]
     return "\n".join(plain) + "\n" + "".join(tables)
 
 

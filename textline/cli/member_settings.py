@@ -1,4 +1,4 @@
-"""`textline members set PHONE ...`: what a coordinator may change for a member (zone, language, prompts).
+"""`textline members set PHONE ...`: what a coordinator may change for a member (zone, language, prompts, contact).
 
 Importing this module adds `set` to the `members` group of textline.cli.people.
 """
@@ -8,7 +8,7 @@ from datetime import time
 
 import click
 
-from textline import members, prompts
+from textline import members, prompts, voice_notices
 from textline.cli import common
 from textline.cli.people import members_group
 from textline.errors import NotFound
@@ -37,11 +37,13 @@ def _zone(value: str | None) -> str | None:
               help="Scheduled check-in prompts.")
 @click.option("--at", "at", default=None, help="Local time of the prompts: 09:30, 6:30pm.")
 @click.option("--day", type=click.Choice(DAYS), default=None, help="Day of weekly prompts.")
+@click.option("--contact", type=click.Choice([c.value for c in voice_notices.Contact]), default=None,
+              help="Prompts and reminders as texts, or as a short phone call.")
 @common.json_option
 @common.errors_as_messages
 def members_set(phone: str, zone: str | None, language: str | None, discreet: bool | None, cadence: str | None,
-                at: str | None, day: str | None, as_json: bool) -> None:
-    """Change a member's time zone, language, discreet mode or check-in prompts."""
+                at: str | None, day: str | None, contact: str | None, as_json: bool) -> None:
+    """Change a member's time zone, language, discreet mode, check-in prompts or contact (text or call)."""
     number = common.phone(phone)
     line = common.line()
     if members.get(line.r, number) is None:
@@ -55,6 +57,8 @@ def members_set(phone: str, zone: str | None, language: str | None, discreet: bo
         changes["discreet"] = discreet
     if changes:
         members.update(line.r, number, **changes)
+    if contact:
+        voice_notices.set_contact(line.r, number, voice_notices.Contact(contact), why="coordinator", at=line.now())
     member = members.get(line.r, number)
     assert member is not None
     schedule = prompts.get(line.r, number)
@@ -69,7 +73,7 @@ def members_set(phone: str, zone: str | None, language: str | None, discreet: bo
         prompts.arm(line, member)
     saved = prompts.get(line.r, number)
     row = {"phone": number, "timezone": member.timezone, "language": member.language, "discreet": member.discreet,
-           "prompts": saved.as_dict() if saved else None}
+           "prompts": saved.as_dict() if saved else None, "contact": str(voice_notices.contact(line.r, number))}
     common.emit_one(row, as_json)
 
 
