@@ -11,9 +11,10 @@ from flows.registry import staff_command
 from flows.turn import Turn
 from textline import cases, staff
 from textline.cases import CaseStatus, Verdict
+from textline.line import Line
 from textline.outbound import Kind
 from textline.queues import CRISIS
-from textline.staff import Role
+from textline.staff import Role, StaffMember
 
 ROLES = (Role.CRISIS, Role.COORDINATOR)
 _NUMBER = re.compile(r"^#?(\d{1,9})\b[\s.,:;-]*(.*)$", re.DOTALL)
@@ -48,7 +49,7 @@ def acknowledge(turn: Turn) -> Outcome:
     case = cases.get(turn.r, case_id)
     assert case is not None
     reply = turn.text("crisis_ack_done", case=case_id, name=turn.staff.name, phone=case.phone)
-    return Outcome.say(reply).then(Outcome(effects=_tell_others(turn, case_id, "crisis_ack_told")))
+    return Outcome.say(reply).then(Outcome(effects=tell_others(turn.line, case_id, turn.staff, "crisis_ack_told")))
 
 
 @staff_command("CLOSE", roles=ROLES)
@@ -64,7 +65,7 @@ def close(turn: Turn) -> Outcome:
         return Outcome.say(turn.text("crisis_case_closed", case=case_id))
     outcome = Outcome.say(turn.text("crisis_close_done", case=case_id, name=turn.staff.name))
     if was == CaseStatus.OPEN:  # nobody had taken it: those alerted can stand down
-        outcome = outcome.then(Outcome(effects=_tell_others(turn, case_id, "crisis_close_told")))
+        outcome = outcome.then(Outcome(effects=tell_others(turn.line, case_id, turn.staff, "crisis_close_told")))
     return outcome
 
 
@@ -73,15 +74,14 @@ def _name(turn: Turn, phone: str) -> str:
     return holder.name if holder and holder.name else cases.staff_label(turn.r, phone)
 
 
-def _tell_others(turn: Turn, case_id: int, key: str) -> list[Effect]:
+def tell_others(line: Line, case_id: int, by: StaffMember, key: str) -> list[Effect]:
     """Everyone else alerted about the case hears who took (or closed) it."""
-    assert turn.staff is not None
     effects: list[Effect] = []
-    for phone in cases.alerted(turn.r, case_id):
-        other = staff.get(turn.r, phone)
-        if phone == turn.phone or other is None:
+    for phone in cases.alerted(line.r, case_id):
+        other = staff.get(line.r, phone)
+        if phone == by.phone or other is None:
             continue
-        body = turn.line.text(other.language, key, case=case_id, name=turn.staff.name)
+        body = line.text(other.language, key, case=case_id, name=by.name)
         effects.append(SendText(phone, body, kind=Kind.ALERT, queue=CRISIS, dedupe=f"case:{case_id}:{key}:{phone}",
                                 ref=f"case:{case_id}"))
     return effects

@@ -11,7 +11,7 @@ from flows.outcome import Outcome, Reply
 from flows.turn import Turn
 from tests.support.harness import LINE_NUMBER, Harness, member_number, staff_number
 from tests.support.voice import Caller
-from textline import callbacks, checkins, inbound_log, members, sessions, staff
+from textline import callbacks, cases, checkins, inbound_log, members, sessions, staff
 from textline.members import MemberStatus
 from textline.settings import DEFAULT_RESOURCES
 from textline.staff import Role
@@ -260,6 +260,9 @@ def test_the_staff_member_who_presses_1_is_bridged_and_nothing_more_is_opened(li
     call.dial_ends("completed")
     assert call.hangs_up and "You can call this number any time." in call.heard
     assert callbacks.open_request_id(line.line, M1) is None
+    [case] = cases.for_member(line.r, M1)  # on the trail, acknowledged by whoever took the call
+    assert case.status == "acknowledged" and case.acknowledged_by == CRISIS_A
+    assert "crisis call taken by Ana" in cases.events(line.r, case.id)[1]["what"]
 
 
 def test_nobody_answering_reads_the_resource_and_opens_the_case(line: Harness) -> None:
@@ -269,7 +272,10 @@ def test_nobody_answering_reads_the_resource_and_opens_the_case(line: Harness) -
     assert call.heard.startswith(DEFAULT_RESOURCES["en"] + " I couldn't reach anyone just now")
     assert "What would you like to do?" in call.heard  # back to the menu, never a dead end
     assert call.silence()[0] == DEFAULT_RESOURCES["en"]  # said again when the caller says nothing
-    assert callbacks.open_request_id(line.line, M1) is not None  # the case seam, until cases are merged
+    [case] = cases.for_member(line.r, M1)
+    assert (case.status, case.category, case.channel) == ("open", "call", "voice")
+    line.work()
+    assert "called in crisis and no one took the call" in line.twilio.texts_to(CRISIS_A)[0]
 
 
 def test_a_voicemail_picking_up_is_not_a_staff_member_taking_the_call(line: Harness) -> None:
@@ -279,7 +285,7 @@ def test_a_voicemail_picking_up_is_not_a_staff_member_taking_the_call(line: Harn
     assert voicemail.doc.findall("Gather") and [v.tag for v in voicemail.doc][-1] == "Hangup"
     call.dial_ends("completed")  # Twilio saw an answer: the voicemail's
     assert call.heard.startswith(DEFAULT_RESOURCES["en"])
-    assert callbacks.open_request_id(line.line, M1) is not None
+    assert [c.status for c in cases.for_member(line.r, M1)] == ["open"]
 
 
 def test_a_key_other_than_1_declines_the_crisis_call(line: Harness) -> None:
@@ -294,7 +300,8 @@ def test_with_nobody_on_call_the_resource_comes_at_once_with_the_case(line: Harn
     call = Caller(line, MX).dial().press("0")
     assert call.dialled == []
     assert call.heard.startswith(DEFAULT_RESOURCES["es"] + " No pude comunicarme con nadie")
-    assert callbacks.open_request_id(line.line, MX) is not None
+    [case] = cases.for_member(line.r, MX)
+    assert case.status == "open" and case.language == "es"
 
 
 def test_crisis_words_said_go_through_the_engine_and_ring_its_dial(line: Harness,
@@ -321,13 +328,15 @@ def test_crisis_words_said_go_through_the_engine_and_ring_its_dial(line: Harness
 
 
 def test_crisis_words_through_the_real_detector(line: Harness) -> None:
-    pytest.importorskip("flows.crisis_detect")
-    cases = pytest.importorskip("textline.cases")
     crisis_team(line)
     call = joined(line)
     call.speak("I want to kill myself")
     assert sorted(call.dialled) == [CRISIS_A, CRISIS_B]
-    assert cases.for_member(line.r, M1)
+    [case] = cases.for_member(line.r, M1)
+    assert case.channel == "voice" and case.text == "I want to kill myself"
+    call.dial_ends("no-answer")  # the call joins the case its words opened
+    assert len(cases.for_member(line.r, M1)) == 1
+    assert cases.events(line.r, case.id)[-1]["what"] == "crisis call: no staff member took it"
 
 
 # -- callers who get no menu -------------------------------------------------------------------------------------------

@@ -36,6 +36,8 @@ GUARD = 5.0
 #: The category (and channel) of a case opened by a member's discreet signal word.
 SIGNAL = "signal"
 SIGNAL_TTL = 30 * 86400
+#: The category of a case opened by a crisis call (0 pressed, or a dial nobody took).
+CALL = "call"
 MAX_NOTE = 500
 
 
@@ -166,7 +168,12 @@ def open_case(line: Line, phone: str, *, text: str, category: str, term: str, la
     now = line.now()
     fields = {"phone": phone, "status": str(CaseStatus.OPEN), "level": "0", "round": "0", "language": language,
               "category": category, "text": text[:MAX_TEXT], "channel": channel, "opened_at": now.isoformat()}
-    what = "discreet signal received" if category == SIGNAL else f"crisis detected ({category}) in a {channel} message"
+    if category == SIGNAL:
+        what = "discreet signal received"
+    elif category == CALL:
+        what = "crisis call: 0 pressed or crisis words said on the phone"
+    else:
+        what = f"crisis detected ({category}) in a {channel} message"
     event = _event(line, "detected", what, category=category, term=term)
     created, case_id = line.r.eval(_OPEN, 5, _pointer(phone), SEQ, INDEX, _mine(phone), OPEN,
                                    json.dumps(fields), event, now.timestamp())
@@ -268,6 +275,12 @@ def finish_round(line: Line, case_id: int, round_no: int, level: int, event: str
     still_open, round_at = line.r.eval(_FINISH, 2, _key(case_id), _events(case_id), round_no, level,
                                        repr(line.now().timestamp()), _event(line, event, what, level=level))
     return bool(still_open), float(round_at)
+
+
+def start_ladder(line: Line, case_id: int) -> None:
+    """Arm the first round's guard and enqueue the round (for the entry layer; flows return a RunJob)."""
+    arm(line.r, case_id, 1, line.now().timestamp() + GUARD)
+    queues.enqueue(line, queues.CRISIS, STEP, case_id, 1, job_id=f"case:{case_id}:1")
 
 
 def arm(r: redis.Redis, case_id: int, round_no: int, at: datetime | float) -> None:

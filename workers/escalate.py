@@ -110,6 +110,8 @@ class Ladder:
         """One alert (and a call where configured); a second run finds the first's record by its key."""
         if case.category == cases.SIGNAL:
             key = "crisis_alert_signal"
+        elif case.category == cases.CALL and not case.text:
+            key = "crisis_alert_call"
         elif round_no == 1:
             key = "crisis_alert" if level == 1 else "crisis_alert_nobody"
         else:
