@@ -104,6 +104,7 @@ def escalate(turn: Turn, found: Detection) -> Outcome:
     effects: list[Effect] = []
     if new:
         cases.arm(turn.r, case.id, 1, turn.now + timedelta(seconds=cases.GUARD))
+        effects.extend(_first_alerts(turn, case))
         effects.append(RunJob(CRISIS, cases.STEP, (case.id, 1), job_id=f"case:{case.id}:1"))
         sentence = "crisis_alerting" if on_call else "crisis_team_told"
     else:
@@ -141,6 +142,22 @@ def answer(turn: Turn, language: str, sentence: str) -> list[Reply]:
     if gsm.segments(joined) <= 1:
         return [Reply(joined, voice=joined)]
     return [Reply(resource, voice=resource), Reply(said, voice=said)]
+
+
+def _first_alerts(turn: Turn, case: Case) -> list[Effect]:
+    """Round 1's alerts, straight from the webhook: one job less between the member and staff.
+
+    The ladder's first round runs right after and finds them by their business keys; it keeps the
+    trail and the deadline, and alerts anyone this missed.
+    """
+    level, people = alerts.plan(turn.line, case)
+    effects: list[Effect] = []
+    for person in people:
+        cases.add_alerted(turn.r, case.id, person.phone)
+        body = alerts.alert(turn.line, case, person.language, alerts.key_for(case, 1, level))
+        effects.append(SendText(person.phone, body, kind=Kind.ALERT, queue=CRISIS,
+                                dedupe=alerts.dedupe(case.id, 1, person.phone), ref=cases.alert_ref(case.id, 1)))
+    return effects
 
 
 def _tell_staff(turn: Turn, case: Case) -> list[Effect]:

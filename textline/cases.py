@@ -324,16 +324,21 @@ def for_member(r: redis.Redis, phone: str) -> list[Case]:
 _BAD = frozenset({Status.FAILED, Status.UNDELIVERED, Status.SKIPPED})
 
 
+def alert_ref(case_id: int, round_no: int) -> str:
+    """The `ref` of a ladder alert's message record (notices about a case carry `case:{id}` alone)."""
+    return f"case:{case_id}:{round_no}"
+
+
 def on_status(line: Line, message: Message, state: str, error: str) -> None:
     """Put an alert's delivery (or failure) on its case's trail; a round whose every alert failed escalates now."""
-    if message.kind != Kind.ALERT or not message.ref.startswith("case:"):
+    parts = message.ref.split(":")
+    if message.kind != Kind.ALERT or len(parts) != 3 or parts[0] != "case" or not parts[1].isdigit():
         return
     if state not in ("delivered", "undelivered", "failed"):
         return
-    case_id = int(message.ref.split(":", 1)[1])
+    case_id, round_no = int(parts[1]), parts[2]
     r = line.r
-    round_no = r.hget(f"tl:case:{case_id}:alerts", message.id)
-    if round_no is None or not r.sadd(f"tl:case:{case_id}:reported", message.id):
+    if not r.sadd(f"tl:case:{case_id}:reported", message.id):
         return
     who = staff_label(r, message.to)
     kind = "call" if message.channel == "call" else "alert"

@@ -1,8 +1,7 @@
 """The crisis ladder: each round alerts one level of staff, then arms the next round's deadline.
 
-Levels: 1 on-call crisis staff; 2 all crisis staff; 3 coordinators; then, every `ack_timeout`
-until someone texts ACK, coordinators and all crisis staff again. With nobody on call the first
-round goes straight to coordinators. A level that brings nobody new is skipped.
+Every `ack_timeout` until someone texts ACK the next level is alerted (textline/alerts.py says
+who: on-call crisis staff, all crisis staff, coordinators, then everyone again and again).
 
 Jobs carry (case id, round) only. The next round is a timer in Redis (`case:{id}`) fired by the
 ticker, never a sleeping job. A round re-arms that timer as a guard before it works, so a worker
@@ -14,23 +13,14 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from textline import alerts, cases, members, outbound, queues, signals, staff
+from textline import alerts, cases, members, outbound, queues, signals
 from textline.cases import Case, CaseStatus
 from textline.line import Line
 from textline.outbound import Kind
-from textline.staff import Role, StaffMember
+from textline.staff import StaffMember
 from workers import runtime
 
 log = logging.getLogger(__name__)
-
-#: Levels to try for a round, in order, by the level the case reached last (0: none yet).
-#: (level, everyone): level 3 with everyone is coordinators and all crisis staff.
-TRIES: dict[int, tuple[tuple[int, bool], ...]] = {
-    0: ((1, False), (3, False), (2, False), (3, True)),
-    1: ((2, False), (3, False), (3, True)),
-    2: ((3, False), (3, True)),
-    3: ((3, True),),
-}
 
 
 def step(case_id: int, round_no: int) -> str:
@@ -67,7 +57,7 @@ class Ladder:
             self.arm_next(case.round, case.round_at)
             return "done already"
         cases.arm(self.r, self.case_id, round_no, self.line.now() + timedelta(seconds=cases.GUARD))
-        level, people = self.plan(case)
+        level, people = alerts.plan(self.line, case)
         for person in people:
             self.alert(case, person, round_no, level)
         event, what = self.describe(case, round_no, level, people)
@@ -82,44 +72,13 @@ class Ladder:
     def arm_next(self, round_no: int, round_at: float) -> None:
         cases.arm(self.r, self.case_id, round_no + 1, round_at + self.line.settings.crisis_ack_timeout)
 
-    def plan(self, case: Case) -> tuple[int, list[StaffMember]]:
-        """The first level, from where the case is, that brings someone new (never the member themselves).
-
-        Level 2 is skipped when every crisis staff member was on call and alerted already, so that
-        coordinators hear of it one timeout sooner. The repeats at level 3 go to everyone again.
-        """
-        tries = TRIES[min(case.level, 3)]
-        told = set(cases.alerted(self.r, case.id))
-        for level, everyone in tries:
-            people = [p for p in self.people(level, everyone) if p.phone != case.phone]
-            if people and (everyone or any(p.phone not in told for p in people)):
-                return level, people
-        return tries[-1][0], []
-
-    def people(self, level: int, everyone: bool) -> list[StaffMember]:
-        if level == 1:
-            return staff.on_call(self.r, Role.CRISIS)
-        if level == 2:
-            return staff.with_role(self.r, Role.CRISIS)
-        found = staff.with_role(self.r, Role.COORDINATOR)
-        if everyone:
-            found = staff.with_role(self.r, Role.CRISIS) + found
-        return found
-
     def alert(self, case: Case, person: StaffMember, round_no: int, level: int) -> None:
         """One alert (and a call where configured); a second run finds the first's record by its key."""
-        if case.category == cases.SIGNAL:
-            key = "crisis_alert_signal"
-        elif case.category == cases.CALL and not case.text:
-            key = "crisis_alert_call"
-        elif round_no == 1:
-            key = "crisis_alert" if level == 1 else "crisis_alert_nobody"
-        else:
-            key = "crisis_alert_escalated"
+        key = alerts.key_for(case, round_no, level)
         body = alerts.alert(self.line, case, person.language, key)
         cases.add_alerted(self.r, case.id, person.phone)
-        ref = f"case:{case.id}"
-        dedupe = f"case:{case.id}:{round_no}:{person.phone}"
+        ref = cases.alert_ref(case.id, round_no)
+        dedupe = alerts.dedupe(case.id, round_no, person.phone)
         msg_id = outbound.send_text(self.line, person.phone, body, kind=Kind.ALERT, queue=queues.CRISIS,
                                     dedupe=dedupe, ref=ref) or outbound.by_dedupe(self.r, dedupe)
         if msg_id:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.support.harness import PUBLIC_URL, Harness, member_number, staff_number
-from textline import cases, outbound, queues, timers
+from textline import alerts, cases, outbound, queues, timers
 from textline.cases import CaseStatus
 from workers.escalate import Ladder
 
@@ -33,23 +33,34 @@ def at(seconds: float) -> datetime:
 
 def test_jobs_carry_ids_only(crew: Harness) -> None:
     crew.member(M1).texts(CRISIS)
-    [job] = queues.queue(crew.line, queues.CRISIS).get_jobs()
-    assert job.func_name == cases.STEP and job.args == (1, 1)
-    crew.work([queues.CRISIS], rounds=1)
-    for job in queues.queue(crew.line, queues.CRISIS).get_jobs():
+    jobs = queues.queue(crew.line, queues.CRISIS).get_jobs()
+    # The webhook enqueued round 1's alerts itself, then the round (for its trail and deadline).
+    assert [j.func_name for j in jobs] == [outbound.DELIVER, outbound.DELIVER, cases.STEP]
+    assert jobs[-1].args == (1, 1)
+    for job in jobs:
+        assert all(isinstance(a, int | str) and not str(a).startswith("+") for a in job.args)
         assert M1 not in job.description and "kill" not in job.description
+
+
+def test_the_webhooks_alerts_and_the_first_round_send_each_alert_once(crew: Harness) -> None:
+    crew.member(M1).texts(CRISIS)
+    crew.work()
+    assert len(crew.twilio.texts_to(ANA)) == len(crew.twilio.texts_to(BEN)) == 1
+    assert [e["event"] for e in cases.events(crew.r, 1)] == ["detected", "alerted"]
 
 
 def test_a_first_round_lost_with_its_worker_runs_again_within_seconds(crew: Harness) -> None:
     crew.member(M1).texts(CRISIS)
-    queues.queue(crew.line, queues.CRISIS).empty()  # the worker holding it died
-    crew.set_clock(at(4))
+    queues.queue(crew.line, queues.CRISIS).empty()  # the worker holding every job died
+    crew.set_clock(at(crew.settings.send_lease + 1))
     crew.work()
-    assert crew.twilio.messages == []
+    assert len(crew.twilio.texts_to(ANA)) == 1  # each alert was watched from the moment it was enqueued
+    assert cases.get(crew.r, 1).round == 0
     crew.set_clock(at(cases.GUARD))
     crew.work()
     assert len(crew.twilio.texts_to(ANA)) == len(crew.twilio.texts_to(BEN)) == 1
     assert [e["event"] for e in cases.events(crew.r, 1)] == ["detected", "alerted"]
+    assert timers.due_at(crew.r, "case:1") == at(cases.GUARD + 300).timestamp()
 
 
 def test_a_round_run_twice_sends_nothing_twice_and_keeps_one_deadline(crew: Harness) -> None:
@@ -70,7 +81,7 @@ def test_a_round_killed_before_its_trail_is_finished_by_the_guard(crew: Harness)
     ladder = Ladder(crew.line, 1)
     case = cases.get(crew.r, 1)
     cases.arm(crew.r, 1, 2, at(300 + cases.GUARD))
-    level, people = ladder.plan(case)
+    level, people = alerts.plan(crew.line, case)
     ladder.alert(case, people[0], 2, level)
     crew.set_clock(at(300 + cases.GUARD))
     crew.work()
