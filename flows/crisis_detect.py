@@ -392,7 +392,8 @@ class _Form:
         self, phrases: Sequence[tuple[_Entry, str]], patterns: Sequence[tuple[_Entry, str]], idioms: Sequence[str]
     ) -> None:
         self._sources = [(e, re.escape(p) + r"\b") for e, p in phrases] + list(patterns)
-        self._singles: list[tuple[re.Pattern[str], _Entry]] | None = None
+        # Each entry alone, by the characters it can start with (built on first need, see ``hits``).
+        self._singles: dict[str, list[tuple[re.Pattern[str], _Entry]]] | None = None
         self._by_group: dict[int, _Entry] = {}
         self._group = 0
         trie = _Trie()
@@ -465,14 +466,24 @@ class _Form:
                 # The first alternative at this position lies inside an idiom; another entry may
                 # still match here with a longer span (e.g. "took all my pills for my headache").
                 if self._singles is None:
-                    self._singles = [(re.compile(rf"\b(?:{src})"), e) for e, src in self._sources]
-                for rx, other in self._singles:
+                    self._singles = self._compile_singles()
+                for rx, other in self._singles.get(text[m.start()], ()):
                     om = rx.match(text, m.start())
                     if om is not None and not _covered(om.start(), om.end(), spans):
                         found.append((other, om.start(), om.end()))
                         break
             pos = m.start() + 1
         return found
+
+    def _compile_singles(self) -> dict[str, list[tuple[re.Pattern[str], _Entry]]]:
+        """Every entry compiled alone, listed under each character a match of it can start with."""
+        by_char: dict[str, list[tuple[re.Pattern[str], _Entry]]] = {ch: [] for ch in _ALPHABET}
+        for entry, src in self._sources:
+            chars = _first_chars(src) or _ALPHABET
+            item = (re.compile(rf"\b(?:{src})"), entry)
+            for ch in sorted(chars):
+                by_char[ch].append(item)
+        return by_char
 
 
 def _covered(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
