@@ -13,8 +13,10 @@ How a text is checked (everything is compiled once per lexicon, on first use):
    (repeated letters cut to 1 in words of 4+ letters, against entries squeezed the same way).
 3. A crisis match is dropped only when an idiom match wholly contains it; the rest of the
    message is still checked ("this traffic is killing me, I want to kill myself" is caught).
-4. Nothing found: retry with spelled-out letters joined ("k i l l"), with one-typo fixes of
-   the fuzzy key words ("sucide"), and with the compact keys inside run-together words.
+4. Nothing found: retry with spelled-out letters joined ("k i l l"), then with texting forms
+   spelled out (the [texting] words, "bout" -> "about", "q" -> "que", and a dropped final g
+   restored when that gives a lexicon word: "killin" -> "killing") and one-typo fixes of the
+   fuzzy key words ("sucide"), then with the compact keys inside run-together words.
 
 When several entries match, the reported one is the first by ``CATEGORIES`` order, except that
 a one-word means entry (a bare "gun", "pills") ranks below any more specific match.
@@ -58,7 +60,7 @@ _RANK = {c: i for i, c in enumerate(CATEGORIES)}
 DATA_DIR = Path(__file__).resolve().parent / "data" / "crisis"
 ENV_LEXICON_DIR = "TEXTLINE_CRISIS_LEXICON_DIR"
 
-_FILE_KEYS = frozenset({"language", "defs", "phrases", "patterns", "compact", "fuzzy", "idioms"})
+_FILE_KEYS = frozenset({"language", "defs", "phrases", "patterns", "compact", "fuzzy", "texting", "idioms"})
 _MIN_COMPACT = 6
 _MIN_FUZZY = 5
 
@@ -165,6 +167,7 @@ class _FileData:
     compact: list[tuple[_Entry, str]] = field(default_factory=list)
     fuzzy_words: list[str] = field(default_factory=list)
     fuzzy_ignore: list[str] = field(default_factory=list)
+    texting: dict[str, str] = field(default_factory=dict)
     idioms: list[str] = field(default_factory=list)
 
 
@@ -275,6 +278,12 @@ def _read_file(path: Path, inherited_defs: Mapping[str, Mapping[str, str]]) -> t
             raise LexiconError(f"{path} [fuzzy] words: {word!r} must be one word of {_MIN_FUZZY}+ letters")
         data.fuzzy_words.append(folded)
     data.fuzzy_ignore = [normalise(w) for w in _strings(fuzzy.get("ignore", []), f"{path} [fuzzy] ignore")]
+
+    for short, full in _table(raw.get("texting", {}), f"{path} [texting]").items():
+        key, value = normalise(short), normalise(full) if isinstance(full, str) else ""
+        if not key or " " in key or not value:
+            raise LexiconError(f"{path} [texting] {short!r}: one word = 'the words it stands for'")
+        data.texting[key] = value
 
     idioms = _table(raw.get("idioms", {}), f"{path} [idioms]")
     if set(idioms) - {"phrases", "patterns"}:
@@ -522,7 +531,9 @@ class Lexicon:
         self._compact: list[tuple[_Entry, str]] = []
         vocab: set[str] = set()
         fuzzy_words: list[str] = []
+        self._texting: dict[str, str] = {}
         for f in files:
+            self._texting.update(f.texting)
             patterns.extend(f.patterns)
             for entry, phrase in f.phrases:
                 vocab.update(phrase.split())
@@ -571,10 +582,17 @@ class Lexicon:
         return found
 
     def _fix_typos(self, text: str) -> str:
+        """``text`` with texting forms spelled out and fuzzy key words corrected."""
         tokens = text.split(" ")
         changed = False
         for i, tok in enumerate(tokens):
-            if len(tok) >= _MIN_FUZZY:
+            full = self._texting.get(tok)
+            if full is None and len(tok) >= 4 and tok.endswith("in") and tok not in self._vocab:
+                full = tok + "g" if tok + "g" in self._vocab else None  # "killin" -> "killing"
+            if full is not None:
+                tokens[i] = full
+                changed = True
+            elif len(tok) >= _MIN_FUZZY:
                 fixed = self._correct(tok)
                 if fixed is not None and fixed != tok:
                     tokens[i] = fixed

@@ -174,6 +174,9 @@ def test_detect_is_fast() -> None:
         "QUIERO MORÍR",
         "suicidío",
         "me kiero mataaaar",
+        "thinkin about killin myself",
+        "i want 2 end it tonite",
+        "kiero q todo termine",
     ],
 )
 def test_obfuscated_crisis_texts_are_caught(text: str) -> None:
@@ -194,6 +197,9 @@ def test_obfuscated_crisis_texts_are_caught(text: str) -> None:
         "pills for my headache worked",
         "cut myself shaving",
         "me corté el pelo",
+        "i hope my plants dont die while im away",
+        "i want to try skydiving before i die",
+        "voy a tirarme en el sillon a ver la tele",
     ],
 )
 def test_idioms_alone_are_not_crises(text: str) -> None:
@@ -450,6 +456,7 @@ persona_reused = 'mi {persona} me grita'
         ('language = "en"\n[compact]\nsuicide = ["kms"]\n', "too short"),
         ('language = "en"\nphrasez = []\n', "unknown keys"),
         ('language = "en"\n[phrases\n', "not valid TOML"),
+        ('language = "en"\n[texting]\n"two words" = "x"\n', "texting"),
     ],
 )
 def test_bad_extra_file_raises_when_loaded_explicitly(tmp_path: Path, body: str, message: str) -> None:
