@@ -7,16 +7,18 @@ files in the directory named by ``TEXTLINE_CRISIS_LEXICON_DIR`` are merged in.
 
 How a text is checked (everything is compiled once per lexicon, on first use):
 
-1. ``normalise``: accents stripped (NFKD), lowercase, apostrophes dropped, digits/symbols
-   inside words read as letters, other punctuation to spaces, letter runs cut to 2.
+1. ``normalise``: accents stripped (NFKD), lowercase, apostrophes dropped, "w/o" and "w/" spelled
+   out, digits/symbols inside words read as letters, other punctuation to spaces, letter runs
+   cut to 2.
 2. One combined regex is searched on the normalised text, and another on its ``squeeze``
    (repeated letters cut to 1 in words of 4+ letters, against entries squeezed the same way).
 3. A crisis match is dropped only when an idiom match wholly contains it; the rest of the
    message is still checked ("this traffic is killing me, I want to kill myself" is caught).
 4. Nothing found: retry with spelled-out letters joined ("k i l l"), then with texting forms
-   spelled out (the [texting] words, "bout" -> "about", "q" -> "que", and a dropped final g
-   restored when that gives a lexicon word: "killin" -> "killing") and one-typo fixes of the
-   fuzzy key words ("sucide"), then with the compact keys inside run-together words.
+   spelled out (the [texting] words: "bout" -> "about", "q" -> "que", fillers like "shit" or
+   "literally" dropped; and a dropped final g restored when that gives a lexicon word:
+   "killin" -> "killing") and one-typo fixes of the fuzzy key words ("sucide"), then with the
+   compact keys inside run-together words.
 
 When several entries match, the reported one is the first by ``CATEGORIES`` order, except that
 a one-word means entry (a bare "gun", "pills") ranks below any more specific match.
@@ -83,6 +85,7 @@ class Detection:
 # ---------------------------------------------------------------------------------------------
 
 _EMOJI = str.maketrans({"💊": " pills ", "🔫": " gun ", "🔪": " knife ", "🪢": " rope "})
+_WITH = re.compile(r"\bw/(o\b)?")  # texting "w/o" and "w/"
 _APOSTROPHES = re.compile("['\u2019\u2018\u02bc\u00b4`\u2032]")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _LEET_INNER = re.compile(r"(?<=[a-z])[013457@$!|]+(?=[a-z])")
@@ -105,6 +108,8 @@ def normalise(text: str) -> str:
     """Fold a text to the form lexicon entries are written in: plain lowercase words, single spaces."""
     s = text if text.isascii() else _COMBINING.sub("", unicodedata.normalize("NFKD", text.translate(_EMOJI)))
     s = _APOSTROPHES.sub("", s).lower()
+    if "w/" in s:
+        s = _WITH.sub(lambda m: " without " if m.group(1) else " with ", s)
     if _LEET_ANY.search(s):
         s = _LEET_INNER.sub(_unleet, s)
         s = _LEET_LEAD.sub(_unleet, s)
@@ -280,10 +285,9 @@ def _read_file(path: Path, inherited_defs: Mapping[str, Mapping[str, str]]) -> t
     data.fuzzy_ignore = [normalise(w) for w in _strings(fuzzy.get("ignore", []), f"{path} [fuzzy] ignore")]
 
     for short, full in _table(raw.get("texting", {}), f"{path} [texting]").items():
-        key, value = normalise(short), normalise(full) if isinstance(full, str) else ""
-        if not key or " " in key or not value:
-            raise LexiconError(f"{path} [texting] {short!r}: one word = 'the words it stands for'")
-        data.texting[key] = value
+        if not isinstance(full, str) or not normalise(short) or " " in normalise(short):
+            raise LexiconError(f"{path} [texting] {short!r}: one word = 'the words it stands for' (or '')")
+        data.texting[normalise(short)] = normalise(full)  # "" drops the word
 
     idioms = _table(raw.get("idioms", {}), f"{path} [idioms]")
     if set(idioms) - {"phrases", "patterns"}:
@@ -597,7 +601,7 @@ class Lexicon:
                 if fixed is not None and fixed != tok:
                     tokens[i] = fixed
                     changed = True
-        return " ".join(tokens) if changed else text
+        return " ".join(t for t in tokens if t) if changed else text
 
     def _scan(self, text: str, squeezed: str) -> list[_Entry]:
         """Entries matching ``text`` in its plain form and in its squeezed form."""

@@ -177,6 +177,8 @@ def test_detect_is_fast() -> None:
         "thinkin about killin myself",
         "i want 2 end it tonite",
         "kiero q todo termine",
+        "cant do this shit anymore",
+        "everyones better off w/o me",
     ],
 )
 def test_obfuscated_crisis_texts_are_caught(text: str) -> None:
@@ -343,6 +345,7 @@ def test_long_text_with_crisis_at_the_end() -> None:
         ("k1ll mys3lf", "kill myself"),
         ("$uicide", "suicide"),
         ("meeting at 7?", "meeting at 7"),
+        ("better off w/o me, w/ them", "better off without me with them"),
         ("5 kms", "5 kms"),
         ("ＫＩＬＬ", "kill"),
         ("💊💊", "pills pills"),
