@@ -52,12 +52,15 @@ class Member:
 
 
 def get(r: redis.Redis, phone: str) -> Member | None:
-    data = r.hgetall(key(phone))
+    return _member(phone, r.hgetall(key(phone)))
+
+
+def _member(phone: str, data: dict[str, str], opted_out: bool = False) -> Member | None:
     if not data:
         return None
     return Member(
         phone=phone,
-        status=MemberStatus(data.get("status", "pending")),
+        status=MemberStatus.OPTED_OUT if opted_out else MemberStatus(data.get("status", "pending")),
         language=data.get("language", "en"),
         timezone=data.get("timezone", ""),
         name=data.get("name", ""),
@@ -65,6 +68,31 @@ def get(r: redis.Redis, phone: str) -> Member | None:
         created_at=data.get("created_at", ""),
         consented_at=data.get("consented_at", ""),
     )
+
+
+def get_many(r: redis.Redis, phones: list[str]) -> list[Member | None]:
+    """Many records in one round trip (fan-out); an opt-out recorded only in the set counts too."""
+    if not phones:
+        return []
+    pipe = r.pipeline(transaction=False)
+    for phone in phones:
+        pipe.hgetall(key(phone))
+    pipe.smismember(OPTOUT, phones)
+    *records, opted_out = pipe.execute()
+    return [_member(p, data, bool(out)) for p, data, out in zip(phones, records, opted_out, strict=True)]
+
+
+def take_field(r: redis.Redis, phone: str, name: str) -> str | None:
+    """Read and remove one extra field of the record (e.g. a `join_code` kept until consent)."""
+    pipe = r.pipeline()
+    pipe.hget(key(phone), name)
+    pipe.hdel(key(phone), name)
+    value, _ = pipe.execute()
+    return value
+
+
+def invalid_many(r: redis.Redis, phones: list[str]) -> list[bool]:
+    return [v is not None for v in r.hmget(INVALID, phones)] if phones else []
 
 
 def create(r: redis.Redis, phone: str, *, language: str, timezone: str, at: datetime,
