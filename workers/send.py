@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 PERSISTENT = frozenset({Kind.CRISIS, Kind.ALERT})
 #: Kinds that may wait for a send slot instead of yielding it.
 PRIORITY_QUEUES = frozenset({queues.CRISIS, queues.REPLIES})
+#: Bulk kinds are sent at most once: a send whose worker died mid-request is not repeated,
+#: since Twilio may have taken it (one copy per member per broadcast, never two).
+AT_MOST_ONCE = frozenset({Kind.BROADCAST, Kind.REMINDER})
 OPTED_OUT_CODES = frozenset({21610})
 INVALID_CODES = frozenset({21211, 21614, 21217, 21401, 21407, 21408, 21612})
 
@@ -35,8 +38,11 @@ def deliver(msg_id: str) -> str:
 
 
 class Delivery:
-    def __init__(self, line: Line, msg_id: str) -> None:
+    """One delivery attempt. `paced`: the caller (a broadcast pump) keeps the record when no slot is free."""
+
+    def __init__(self, line: Line, msg_id: str, *, paced: bool = False) -> None:
         self.line = line
+        self.paced = paced
         self.r = line.r
         self.msg_id = msg_id
         self.lock = f"tl:msg:{msg_id}:lock"
@@ -61,6 +67,14 @@ class Delivery:
         at = self.line.now() + timedelta(seconds=lease + 1)
         timers.schedule(self.r, watch, at, msg.queue, outbound.DELIVER, msg.id)
         try:
+            current = outbound.get(self.r, msg.id)
+            if current is None or current.status in outbound.FINAL:
+                return "already " + str(current.status if current else "gone")
+            if current.status == Status.SENDING and msg.kind in AT_MOST_ONCE:
+                # The last attempt died between marking and a known answer: Twilio may have it.
+                outbound.mark(self.line, msg.id, Status.FAILED, error="unknown_outcome")
+                log.warning("message %s: earlier attempt died mid-send; not repeated", msg.id)
+                return "failed"
             if not self.take_slot(msg):
                 return "later"
             return self.send(msg)
@@ -95,7 +109,8 @@ class Delivery:
             if slot.wait > 0:
                 time.sleep(slot.wait)
             return True
-        self.retry_at(msg, max(slot.wait, 0.01), name="slot")
+        if not self.paced:
+            self.retry_at(msg, max(slot.wait, 0.01), name="slot")
         return False
 
     def send(self, msg: Message) -> str:

@@ -115,3 +115,36 @@ def test_status_callback_21610_opts_out(line: Harness) -> None:
     line.work()
     line.status(outbound.get(line.r, msg_id).sid, "failed", "21610")
     assert members.is_opted_out(line.r, M1)
+
+
+def test_a_bulk_send_whose_worker_died_mid_request_is_not_repeated(line: Harness) -> None:
+    line.member(M1).joins()
+    msg_id = send(line, M1, kind=Kind.BROADCAST, queue=queues.BROADCAST)
+    outbound.mark(line.line, msg_id, Status.SENDING)  # as a worker killed inside the HTTP request leaves it
+    line.work()
+    assert line.twilio.messages == []
+    assert outbound.get(line.r, msg_id).error == "unknown_outcome"
+
+
+def test_a_reply_whose_worker_died_mid_request_is_sent_again(line: Harness) -> None:
+    line.member(M1).joins()
+    msg_id = send(line, M1)
+    outbound.mark(line.line, msg_id, Status.SENDING)
+    line.work()
+    assert line.twilio.texts_to(M1) == ["Your meeting is at 7pm."]
+    assert outbound.get(line.r, msg_id).status == Status.SENT
+
+
+def test_a_paced_delivery_without_a_slot_leaves_the_record_to_its_caller(line: Harness) -> None:
+    from textline import ratelimit, timers
+    from workers.send import Delivery
+
+    line.configure(send_rate=0.5)
+    line.member(M1).joins()
+    msg_id = send(line, M1, kind=Kind.BROADCAST, queue=queues.BROADCAST)
+    queues.queue(line.line, queues.BROADCAST).empty()
+    assert ratelimit.take(line.r, 0.5, priority=True).granted  # the next slot is 2 s away
+    queues.enqueue(line.line, queues.REPLIES, outbound.DELIVER, "0")  # and a reply waits: bulk must not
+    assert Delivery(line.line, msg_id, paced=True).run() == "later"
+    assert outbound.get(line.r, msg_id).status == Status.QUEUED
+    assert timers.pending(line.r) == []
