@@ -19,6 +19,8 @@ from textline.staff import Role
 FEATURES: list[str] = [
     "flows.menu",
     "flows.staff_oncall",
+    "flows.groups",
+    "flows.coordinator",
 ]
 
 CommandHandler = Callable[[Turn], Outcome | None]
