@@ -15,6 +15,10 @@ COMMANDS: list[tuple[str, str]] = [
     ("textline.cli.run", "outbox"),
     ("textline.cli.people", "staff_group"),
     ("textline.cli.people", "members_group"),
+    ("textline.cli.groups", "groups_group"),
+    ("textline.cli.meetings", "meetings_group"),
+    ("textline.cli.broadcast", "broadcast"),
+    ("textline.cli.broadcast", "broadcasts_list"),
 ]
 
 
