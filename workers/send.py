@@ -75,6 +75,7 @@ class Delivery:
                 outbound.mark(self.line, msg.id, Status.FAILED, error="unknown_outcome")
                 log.warning("message %s: earlier attempt died mid-send; not repeated", msg.id)
                 return "failed"
+            runtime.sender()  # built before the slot is taken, so the request leaves on time
             if not self.take_slot(msg):
                 return "later"
             return self.send(msg)
