@@ -62,10 +62,12 @@ class Delivery:
         lease = self.line.settings.send_lease
         if not self.r.set(self.lock, self.token, nx=True, ex=max(1, int(lease))):
             return "busy"
-        # From here a killed worker is covered: the watch re-enqueues this delivery after the lease.
+        # From here a killed worker is covered: the watch re-enqueues this delivery after the lease
+        # (a broadcast pump watches its own deliveries: it comes back to the same record).
         watch = f"watch:{msg.id}"
-        at = self.line.now() + timedelta(seconds=lease + 1)
-        timers.schedule(self.r, watch, at, msg.queue, outbound.DELIVER, msg.id)
+        if not self.paced:
+            at = self.line.now() + timedelta(seconds=lease + 1)
+            timers.schedule(self.r, watch, at, msg.queue, outbound.DELIVER, msg.id)
         try:
             current = outbound.get(self.r, msg.id)
             if current is None or current.status in outbound.FINAL:
@@ -80,7 +82,8 @@ class Delivery:
                 return "later"
             return self.send(msg)
         finally:
-            timers.cancel(self.r, watch)
+            if not self.paced:
+                timers.cancel(self.r, watch)
             self.release()
 
     def blocked(self, msg: Message) -> str:
@@ -104,8 +107,8 @@ class Delivery:
             slot = ratelimit.take(self.r, rate, priority=True)
         elif queues.waiting(self.line, PRIORITY_QUEUES):
             slot = ratelimit.take(self.r, rate, priority=False)
-        else:  # nothing more urgent waits: hold at most one interval for the next slot
-            slot = ratelimit.take(self.r, rate, priority=True, max_wait=min(1.0, 1.0 / rate))
+        else:  # nothing more urgent waits: hold at most one interval (and a second) for the next slot
+            slot = ratelimit.take(self.r, rate, priority=True, max_wait=min(1.0, ratelimit.interval(rate)))
         if slot.granted:
             if slot.wait > 0:
                 time.sleep(slot.wait)
