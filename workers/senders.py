@@ -7,6 +7,7 @@ Nothing else imports the Twilio REST client.
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from typing import Protocol
 
@@ -44,6 +45,8 @@ def classify(exc: TwilioRestException) -> TransientSendError | PermanentSendErro
 
 class TwilioSender:
     def __init__(self, settings: Settings) -> None:
+        # The client logs every request's headers at INFO: noise, and time taken from the send rate.
+        logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
         self.settings = settings
         self.client = Client(settings.account_sid, settings.auth_token,
                              http_client=TwilioHttpClient(timeout=settings.http_timeout))
