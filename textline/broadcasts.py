@@ -178,6 +178,7 @@ def recipients(r: redis.Redis, bid: int, start: int, count: int) -> list[str]:
 
 
 _ADVANCE = """
+if redis.call('HGET', KEYS[1], 'status') == 'cancelled' then return -1 end
 if redis.call('HGET', KEYS[1], 'cursor') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'cursor', ARGV[2])
 local n = tonumber(ARGV[3])
@@ -192,19 +193,23 @@ return 1
 
 
 def advance(r: redis.Redis, bid: int, cursor: int, new_cursor: int, due: Mapping[str, float],
-            counts: Mapping[str, int]) -> bool:
-    """Add one batch's messages and counts, once: False when another run got there first."""
+            counts: Mapping[str, int]) -> int:
+    """Add one batch's messages and counts once: 1 done, 0 another run got there first, -1 cancelled."""
     args: list[str | int | float] = [cursor, new_cursor, len(counts)]
     for name, value in counts.items():
         args.extend((name, value))
     for msg_id, not_before in due.items():
         args.extend((msg_id, not_before))
-    return bool(r.eval(_ADVANCE, 2, _key(bid), _due(bid), *args))
+    return int(r.eval(_ADVANCE, 2, _key(bid), _due(bid), *args))
 
 
 def fanned_out(r: redis.Redis, bid: int) -> None:
     """Every recipient has its message: the snapshot is no longer needed."""
     _move(r, bid, Status.PREPARING, Status.SENDING)
+    forget_recipients(r, bid)
+
+
+def forget_recipients(r: redis.Redis, bid: int) -> None:
     r.delete(_to(bid))
 
 

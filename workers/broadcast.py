@@ -97,22 +97,28 @@ class Fanout:
         if b.status == Status.SCHEDULED:
             group = groups.get(self.r, b.group_id)
             broadcasts.begin(self.r, self.bid, groups.roster(self.r, group) if group else [])
-        started, kicked = time.monotonic(), False
-        while True:
-            b = broadcasts.get(self.r, self.bid)
-            if b is None or b.status == Status.CANCELLED:
-                timers.cancel(self.r, self.watch)
-                return "cancelled"
-            if b.cursor >= b.total:
-                break
+        b = broadcasts.get(self.r, self.bid)
+        assert b is not None
+        started = renewed = time.monotonic()
+        cursor, kicked = b.cursor, False
+        while cursor < b.total:
             if budget is not None and (time.monotonic() - started > budget or priority_waiting(self.line)):
                 queues.enqueue(self.line, queues.BROADCAST, FANOUT, self.bid)  # the watch timer stays as a backstop
                 return "continues"
-            phones = broadcasts.recipients(self.r, self.bid, b.cursor, BATCH)
+            phones = broadcasts.recipients(self.r, self.bid, cursor, BATCH)
             due, counts = self.prepare(b, phones)
-            broadcasts.advance(self.r, self.bid, b.cursor, b.cursor + len(phones), due, counts)
-            broadcasts.renew(self.r, self.bid, "fanout", self.token, self.lease)
-            self._watch()
+            moved = broadcasts.advance(self.r, self.bid, cursor, cursor + len(phones), due, counts)
+            if moved < 0:
+                broadcasts.forget_recipients(self.r, self.bid)
+                timers.cancel(self.r, self.watch)
+                return "cancelled"
+            if moved == 0:  # our lease lapsed and another run carries on
+                return "taken over"
+            cursor += len(phones)
+            if time.monotonic() - renewed > self.lease / 3:
+                broadcasts.renew(self.r, self.bid, "fanout", self.token, self.lease)
+                self._watch()
+                renewed = time.monotonic()
             if progress:
                 progress(len(phones))
             if due and not kicked:  # sending starts while the rest is prepared
@@ -138,14 +144,17 @@ class Fanout:
         not_before: list[float] = []
         found = members.get_many(self.r, phones)
         invalid = members.invalid_many(self.r, phones)
+        release: dict[str, float] = {}  # members share a few zones: when quiet hours end, per zone
         for phone, member, bad in zip(phones, found, invalid, strict=True):
             reason = skip_reason(member, bad)
             if reason or member is None:
                 counts[reason or "skipped_gone"] += 1
                 continue
             items.append((phone, self.body(b, member), f"bc:{self.bid}:{phone}"))
-            not_before.append(quiet.next_allowed(begin, quiet.zone_of(member.timezone, settings.timezone),
-                                                 settings.quiet_hours).timestamp())
+            if member.timezone not in release:
+                release[member.timezone] = quiet.next_allowed(
+                    begin, quiet.zone_of(member.timezone, settings.timezone), settings.quiet_hours).timestamp()
+            not_before.append(release[member.timezone])
         made = outbound.create_many(self.line, items, kind=outbound_kind(b.kind), queue=queues.BROADCAST,
                                     ref=f"bc:{self.bid}")
         due = {msg_id: at for (msg_id, _), at in zip(made, not_before, strict=True)}
@@ -206,10 +215,12 @@ class Pump:
             broadcasts.release(self.r, self.bid, "pump", self.token)
 
     def _run(self, b: Broadcast, budget: float) -> str:
-        started = time.monotonic()
+        started, renewed = time.monotonic(), 0.0
         while True:
-            self._wake(self.line.now() + timedelta(seconds=self.lease + 1))  # a watch, should this worker die
-            broadcasts.renew(self.r, self.bid, "pump", self.token, self.lease)
+            if time.monotonic() - renewed > self.lease / 3:  # a watch, should this worker die
+                self._wake(self.line.now() + timedelta(seconds=self.lease + 1))
+                broadcasts.renew(self.r, self.bid, "pump", self.token, self.lease)
+                renewed = time.monotonic()
             if broadcasts.status(self.r, self.bid) == Status.CANCELLED:
                 timers.cancel(self.r, self.watch)
                 return "cancelled"
