@@ -28,6 +28,8 @@ PRIORITY_QUEUES = frozenset({queues.CRISIS, queues.REPLIES})
 #: Bulk kinds are sent at most once: a send whose worker died mid-request is not repeated,
 #: since Twilio may have taken it (one copy per member per broadcast, never two).
 AT_MOST_ONCE = frozenset({Kind.BROADCAST, Kind.REMINDER})
+#: The longest a bulk send holds its worker for a slot; at slower rates it comes back through a timer.
+BULK_MAX_WAIT = 5.0
 OPTED_OUT_CODES = frozenset({21610})
 INVALID_CODES = frozenset({21211, 21614, 21217, 21401, 21407, 21408, 21612})
 
@@ -107,8 +109,9 @@ class Delivery:
             slot = ratelimit.take(self.r, rate, priority=True)
         elif queues.waiting(self.line, PRIORITY_QUEUES):
             slot = ratelimit.take(self.r, rate, priority=False)
-        else:  # nothing more urgent waits: hold at most one interval (and a second) for the next slot
-            slot = ratelimit.take(self.r, rate, priority=True, max_wait=min(1.0, ratelimit.interval(rate)))
+        else:  # nothing more urgent waits: hold at most one slot interval (a reply waits behind it no longer)
+            limit = min(BULK_MAX_WAIT, ratelimit.interval(rate) * 1.01)
+            slot = ratelimit.take(self.r, rate, priority=True, max_wait=limit)
         if slot.granted:
             if slot.wait > 0:
                 time.sleep(slot.wait)
