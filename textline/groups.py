@@ -161,16 +161,26 @@ def size(r: redis.Redis, group: Group) -> int:
     return int(r.scard(_roster(group.id)))
 
 
+_REACHABLE = """
+local roster, optout, invalid = KEYS[1], KEYS[2], KEYS[3]
+local small, big = roster, optout
+if redis.call('SCARD', roster) > redis.call('SCARD', optout) then small, big = optout, roster end
+local gone = 0
+for _, phone in ipairs(redis.call('SMEMBERS', small)) do
+  gone = gone + redis.call('SISMEMBER', big, phone)
+end
+for _, phone in ipairs(redis.call('HKEYS', invalid)) do
+  if redis.call('SISMEMBER', roster, phone) == 1 and redis.call('SISMEMBER', optout, phone) == 0 then
+    gone = gone + 1
+  end
+end
+return redis.call('SCARD', roster) - gone
+"""
+
+
 def reachable(r: redis.Redis, group: Group) -> int:
-    """How many on the roster may get a text now: not opted out, number not invalid."""
-    key = _roster(group.id)
-    pipe = r.pipeline(transaction=False)
-    pipe.scard(key)
-    pipe.sinter(key, members.OPTOUT)  # Redis walks the smaller set
-    pipe.hkeys(members.INVALID)
-    total, opted_out, invalid = pipe.execute()
-    bad = [p for p, on in zip(invalid, r.smismember(key, invalid) if invalid else [], strict=True) if on]
-    return int(total) - len(opted_out | set(bad))
+    """How many on the roster may get a text now: not opted out, number not invalid (walks the smaller set)."""
+    return int(r.eval(_REACHABLE, 3, _roster(group.id), members.OPTOUT, members.INVALID))
 
 
 # -- export and erase ------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Broadcasts reach every member who may get them, once each, in their own waking hours."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from tests.support.harness import Harness, member_number
 from textline import broadcasts, groups, members, outbound, queues
@@ -113,3 +113,15 @@ def test_erasing_a_member_mid_fan_out_keeps_everyone_else(line: Harness) -> None
     line.work()
     assert sorted(m.to for m in line.twilio.messages) == sorted([ACTIVE_NY, DISCREET])
     assert broadcasts.get(line.r, bid).counts["skipped_gone"] == 1
+
+
+def test_twilio_refusing_for_a_while_costs_no_copy_and_no_duplicate(line: Harness) -> None:
+    everyone(line)
+    line.set_clock(AWAKE)
+    line.twilio.fail_next(2, status=429)
+    line.cli("broadcast", "TUE1", TEXT)
+    for second in range(30):  # retries come back through timers: let the test clock run
+        line.set_clock(AWAKE + timedelta(seconds=second))
+        line.work()
+    assert sorted(m.to for m in line.twilio.messages) == sorted([ACTIVE_NY, ACTIVE_LA, DISCREET])
+    assert sum(1 for r in line.twilio.requests if r.status_code == 429) == 2

@@ -1,6 +1,7 @@
 """Meeting reminders: at the right local times across DST, answered 1 / 2, silenced by a cancel."""
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from tests.support.harness import Harness, member_number
@@ -59,6 +60,10 @@ def test_answers_1_and_2_are_recorded_for_the_meeting(line: Harness) -> None:
     assert listed["rsvps"] == {M1: "coming", M2: "not_coming"}
     assert (listed["coming"], listed["not_coming"], listed["at"], listed["status"]) == (1, 1, "2025-03-04 19:00",
                                                                                          "scheduled")
+    exported = json.loads(line.cli("members", "export", M1).stdout)
+    assert exported["rsvps"] == [{"meeting": 1, "starts_at": "2025-03-05T00:00:00+00:00", "answer": "coming"}]
+    line.cli("members", "erase", M1, "--yes")
+    assert line.cli_json("meetings", "list")[0]["rsvps"] == {M2: "not_coming"}
 
 
 def test_1_means_check_in_again_when_no_reminder_is_waiting(line: Harness) -> None:
