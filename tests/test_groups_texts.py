@@ -34,5 +34,5 @@ def test_every_language_has_every_entry() -> None:
 
 def test_when_reads_naturally() -> None:
     assert meetings.when_text("en", datetime(2025, 3, 11, 19, 0)) == "Tue Mar 11, 7:00pm"
-    assert meetings.when_text("es", datetime(2025, 3, 11, 19, 0)) == "mar 11 mar, 19:00"
+    assert meetings.when_text("es", datetime(2025, 3, 11, 19, 0)) == "mar 11/3, 19:00"
     assert len(LONGEST_WHEN) <= 22

@@ -66,7 +66,7 @@ def test_next_in_spanish_and_discreet(line: Harness) -> None:
     member = line.member(M1).joins()
     member.texts("JOIN TUE1")
     members.update(line.r, M1, language="es")
-    assert member.texts("NEXT") == ["Proxima reunion: Tuesday Circle, mar 4 mar, 19:00, Sala 2."]
+    assert member.texts("NEXT") == ["Proxima reunion: Tuesday Circle, mar 4/3, 19:00, Sala 2."]
     members.update(line.r, M1, language="en", discreet=True)
     assert member.texts("NEXT") == ["Next: Tue Mar 4, 7:00pm, Sala 2."]
 
