@@ -1,7 +1,7 @@
 """Broadcast fan-out and the pump that sends it at the line's rate. Jobs carry a broadcast id only.
 
-Fan-out walks the recipient snapshot in batches of `BATCH`: one pipeline reads
-the batch's members, one Lua script makes their message records (one per
+Fan-out walks the recipient snapshot in batches of `BATCH`: one script reads
+the batch's members, one makes their message records (one per
 broadcast and member, whatever is retried), one script adds them to the
 broadcast's due set with the time quiet hours end in each member's zone.
 No job is made per recipient: a 100,000-member broadcast is 1,000 batches.
@@ -210,9 +210,17 @@ class Pump:
         if not broadcasts.lease(self.r, self.bid, "pump", self.token, self.lease):
             return "busy"
         try:
-            return self._run(b, budget)
+            outcome = self._run(b, budget)
         finally:
             broadcasts.release(self.r, self.bid, "pump", self.token)
+        if outcome in ("held", "waiting for fan-out") and self._work_arrived(outcome):
+            kick(self.line, self.bid)  # the fan-out's kick may have met our lease: do not lose it
+        return outcome
+
+    def _work_arrived(self, outcome: str) -> bool:
+        msg_id, _ = broadcasts.next_due(self.r, self.bid, self.line.now().timestamp())
+        fanned_out = outcome == "waiting for fan-out" and broadcasts.status(self.r, self.bid) == Status.SENDING
+        return msg_id is not None or fanned_out
 
     def _run(self, b: Broadcast, budget: float) -> str:
         started, renewed = time.monotonic(), 0.0
