@@ -147,10 +147,11 @@ class Fanout:
         release: dict[str, float] = {}  # members share a few zones: when quiet hours end, per zone
         for phone, member, bad in zip(phones, found, invalid, strict=True):
             reason = skip_reason(member, bad)
-            if reason or member is None:
+            body = self.body(b, member) if member is not None and not reason else ""
+            if member is None or not body:  # not a member now, or the meeting behind a reminder is gone
                 counts[reason or "skipped_gone"] += 1
                 continue
-            items.append((phone, self.body(b, member), f"bc:{self.bid}:{phone}"))
+            items.append((phone, body, f"bc:{self.bid}:{phone}"))
             if member.timezone not in release:
                 release[member.timezone] = quiet.next_allowed(
                     begin, quiet.zone_of(member.timezone, settings.timezone), settings.quiet_hours).timestamp()
