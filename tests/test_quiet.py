@@ -1,12 +1,14 @@
-"""Quiet hours end in the member's own zone, across midnight and DST changes."""
+"""Quiet hours in the member's own zone: held to the local end, DST-correct."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-from textline.quiet import next_allowed, zone_of
+import pytest
+
+from textline.quiet import is_quiet, next_allowed
 from textline.settings import QuietHours
 
-NIGHT = QuietHours(time(21, 0), time(8, 0))
+NIGHT = QuietHours(time(21), time(8))
 NY = "America/New_York"
 
 
@@ -15,28 +17,46 @@ def utc(*args: int) -> datetime:
 
 
 def test_outside_quiet_hours_nothing_waits() -> None:
-    assert next_allowed(utc(2025, 3, 4, 17, 0), NY, NIGHT) == utc(2025, 3, 4, 17, 0)  # 12:00 in New York
+    noon = utc(2024, 6, 3, 16)  # 12:00 EDT
+    assert next_allowed(noon, NY, NIGHT) == noon
+    assert not is_quiet(noon, NY, NIGHT)
 
 
-def test_late_evening_waits_for_tomorrow_morning() -> None:
-    assert next_allowed(utc(2025, 3, 5, 3, 0), NY, NIGHT) == utc(2025, 3, 5, 13, 0)  # 22:00 -> 08:00 EST
+def test_late_evening_waits_for_the_next_morning() -> None:
+    assert next_allowed(utc(2024, 6, 4, 2, 30), NY, NIGHT) == utc(2024, 6, 4, 12)  # 22:30 EDT -> 08:00
 
 
-def test_early_morning_waits_for_the_same_morning_across_a_dst_change() -> None:
-    # 2025-03-09 02:30 does not exist in New York; 06:00 EDT waits until 08:00 EDT (12:00 UTC).
-    assert next_allowed(utc(2025, 3, 9, 10, 0), NY, NIGHT) == utc(2025, 3, 9, 12, 0)
+def test_early_morning_waits_for_the_same_morning() -> None:
+    assert next_allowed(utc(2024, 6, 4, 9), NY, NIGHT) == utc(2024, 6, 4, 12)  # 05:00 EDT -> 08:00
+
+
+def test_the_edges() -> None:
+    assert next_allowed(utc(2024, 6, 4, 1), NY, NIGHT) == utc(2024, 6, 4, 12)  # 21:00 sharp is quiet
+    assert next_allowed(utc(2024, 6, 4, 12), NY, NIGHT) == utc(2024, 6, 4, 12)  # 08:00 sharp is not
 
 
 def test_each_member_in_their_own_zone() -> None:
-    at = utc(2025, 3, 5, 3, 0)  # 22:00 in New York, 19:00 in Los Angeles
-    assert next_allowed(at, "America/Los_Angeles", NIGHT) == at
+    moment = utc(2024, 6, 4, 3)  # 23:00 in New York, 20:00 in Los Angeles
+    assert next_allowed(moment, NY, NIGHT) == utc(2024, 6, 4, 12)
+    assert next_allowed(moment, "America/Los_Angeles", NIGHT) == moment
 
 
-def test_a_daytime_window_and_no_window() -> None:
-    assert next_allowed(utc(2025, 3, 4, 13, 0), "UTC", QuietHours(time(12, 0), time(14, 0))) == utc(2025, 3, 4, 14)
-    assert next_allowed(utc(2025, 3, 4, 13, 0), "UTC", QuietHours(time(0, 0), time(0, 0))) == utc(2025, 3, 4, 13)
+@pytest.mark.parametrize(("at", "end"), [
+    (utc(2024, 3, 10, 3), utc(2024, 3, 10, 12)),   # 22:00 EST the night clocks spring forward -> 08:00 EDT
+    (utc(2024, 11, 3, 2), utc(2024, 11, 3, 13)),   # 22:00 EDT the night clocks fall back -> 08:00 EST
+])
+def test_a_dst_change_inside_the_window(at: datetime, end: datetime) -> None:
+    assert next_allowed(at, NY, NIGHT) == end
 
 
-def test_unknown_zone_falls_back() -> None:
-    assert zone_of("Nowhere/Else", NY).key == NY
-    assert zone_of("", "").key == "UTC"
+def test_a_window_inside_one_day_and_an_empty_one() -> None:
+    siesta = QuietHours(time(13), time(15))
+    assert next_allowed(utc(2024, 6, 4, 18), NY, siesta) == utc(2024, 6, 4, 19)  # 14:00 -> 15:00 EDT
+    assert next_allowed(utc(2024, 6, 4, 3), NY, QuietHours(time(0), time(0))) == utc(2024, 6, 4, 3)
+
+
+def test_an_end_inside_a_dst_gap_moves_forward_with_the_clocks() -> None:
+    early = QuietHours(time(1), time(2, 30))  # 02:30 does not exist on 2024-03-10 in New York
+    held = next_allowed(utc(2024, 3, 10, 6, 30), NY, early)  # 01:30 EST
+    assert held == utc(2024, 3, 10, 7, 30)  # 03:30 EDT
+    assert not is_quiet(held, NY, early)

@@ -1,38 +1,37 @@
-"""Quiet hours: when an unprompted text (reminder, prompt, broadcast) may reach a member.
+"""Quiet hours: when an unprompted text (prompt, reminder, broadcast) may go out in a member's own zone.
 
-Replies and crisis work are never held; everything else waits until quiet hours
-end in the member's own time zone.
+Replies and crisis work are never held; only the senders of unprompted texts ask here.
 """
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from textline.settings import QuietHours
 
 
-def zone_of(name: str | ZoneInfo | None, fallback: str = "UTC") -> ZoneInfo:
-    """A ZoneInfo for `name`, or for `fallback` when it is empty or unknown."""
-    if isinstance(name, ZoneInfo):
-        return name
-    for candidate in (name, fallback):
-        if candidate:
-            try:
-                return ZoneInfo(candidate)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return ZoneInfo("UTC")
+def _zone(zone: str | ZoneInfo) -> ZoneInfo:
+    return zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+
+
+def is_quiet(utc_dt: datetime, zone: str | ZoneInfo, quiet_hours: QuietHours) -> bool:
+    """True when `utc_dt` falls inside quiet hours in `zone`."""
+    return quiet_hours.contains(utc_dt.astimezone(_zone(zone)).time())
 
 
 def next_allowed(utc_dt: datetime, zone: str | ZoneInfo, quiet_hours: QuietHours) -> datetime:
-    """`utc_dt` itself outside quiet hours, else the (UTC) moment they end in `zone`."""
-    tz = zone_of(zone)
+    """`utc_dt` itself when outside quiet hours in `zone`, else the (UTC) moment they end there.
+
+    The end is the local wall-clock time `quiet_hours.end`, so a DST change inside the window is
+    honoured; an end inside a DST gap moves forward by the gap, as the clocks do.
+    """
+    tz = _zone(zone)
     local = utc_dt.astimezone(tz)
-    if not quiet_hours.contains(local.time().replace(tzinfo=None)):
+    if not quiet_hours.contains(local.time()):
         return utc_dt
     day = local.date()
-    if quiet_hours.start > quiet_hours.end and local.time().replace(tzinfo=None) >= quiet_hours.start:
-        day += timedelta(days=1)  # an overnight window: it ends tomorrow morning
-    end = datetime.combine(day, quiet_hours.end, tzinfo=tz)
-    # A wall time skipped by a DST change still maps to a real instant; never earlier than asked.
-    return max(end.astimezone(UTC), utc_dt)
+    wraps = quiet_hours.start > quiet_hours.end
+    if wraps and local.time() >= quiet_hours.start:
+        day += timedelta(days=1)
+    end = datetime.combine(day, quiet_hours.end, tzinfo=tz).astimezone(UTC)
+    return max(end, utc_dt)

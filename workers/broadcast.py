@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from textline import broadcasts, groups, meetings, members, outbound, queues, quiet, sessions, timers
 from textline.broadcasts import Broadcast, Status
@@ -154,7 +155,7 @@ class Fanout:
             items.append((phone, body, f"bc:{self.bid}:{phone}"))
             if member.timezone not in release:
                 release[member.timezone] = quiet.next_allowed(
-                    begin, quiet.zone_of(member.timezone, settings.timezone), settings.quiet_hours).timestamp()
+                    begin, zone_of(member, settings.timezone), settings.quiet_hours).timestamp()
             not_before.append(release[member.timezone])
         made = outbound.create_many(self.line, items, kind=outbound_kind(b.kind), queue=queues.BROADCAST,
                                     ref=f"bc:{self.bid}")
@@ -168,6 +169,16 @@ class Fanout:
         if key not in self.bodies:
             self.bodies[key] = render(self.line, b, member.language, member.discreet)
         return self.bodies[key]
+
+
+def zone_of(member: Member, fallback: str) -> ZoneInfo:
+    """The member's own zone; the line's when theirs is missing or unknown."""
+    for name in (member.timezone, fallback):
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return ZoneInfo("UTC")
 
 
 def skip_reason(member: Member | None, invalid: bool) -> str:
@@ -273,7 +284,7 @@ class Pump:
             return "late"
         member = members.get(self.r, msg.to)
         if member is not None:  # quiet hours may have begun while it waited its turn
-            release = quiet.next_allowed(now, quiet.zone_of(member.timezone, self.line.settings.timezone),
+            release = quiet.next_allowed(now, zone_of(member, self.line.settings.timezone),
                                          self.line.settings.quiet_hours)
             if release > now:
                 broadcasts.hold(self.r, self.bid, msg_id, release.timestamp())

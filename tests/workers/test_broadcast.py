@@ -125,3 +125,11 @@ def test_twilio_refusing_for_a_while_costs_no_copy_and_no_duplicate(line: Harnes
         line.work()
     assert sorted(m.to for m in line.twilio.messages) == sorted([ACTIVE_NY, ACTIVE_LA, DISCREET])
     assert sum(1 for r in line.twilio.requests if r.status_code == 429) == 2
+
+
+def test_a_member_without_a_known_zone_keeps_the_lines_quiet_hours() -> None:
+    from workers.broadcast import zone_of
+
+    member = members.Member(ACTIVE_NY, members.MemberStatus.ACTIVE, "en", "Nowhere/Else")
+    assert zone_of(member, "America/Chicago").key == "America/Chicago"
+    assert zone_of(members.Member(ACTIVE_NY, members.MemberStatus.ACTIVE, "en", ""), "").key == "UTC"
