@@ -43,7 +43,18 @@ def join(turn: Turn) -> Outcome:
 def _joined(turn: Turn, group: Group) -> Outcome:
     if not groups.join(turn.r, group, turn.phone):
         return say(turn, "join_already", group=group.name)
-    return say(turn, "joined", group=group.name, code=group.code)
+    joined = say(turn, "joined", group=group.name, code=group.code)
+    agreement = _agreement(turn, group)
+    return joined.then(Outcome.say(agreement)) if agreement else joined
+
+
+def _agreement(turn: Turn, group: Group) -> str | None:
+    """The group's agreement on a first join, from the group-agreements feature (flows.rules) where it is merged."""
+    try:
+        from flows.rules import join_followup  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return None
+    return join_followup(turn.line, turn.phone, group.code, turn.language)  # type: ignore[no-any-return, unused-ignore]
 
 
 def after_consent(turn: Turn) -> Outcome | None:

@@ -183,6 +183,16 @@ def reachable(r: redis.Redis, group: Group) -> int:
     return int(r.eval(_REACHABLE, 3, _roster(group.id), members.OPTOUT, members.INVALID))
 
 
+class Directory:
+    """Who is in which group, as the group-agreements feature asks it (`agreements.use_directory(Directory())`)."""
+
+    def groups_of(self, r: redis.Redis, phone: str) -> list[str]:
+        return [g.code for g in groups_of(r, phone)]
+
+    def exists(self, r: redis.Redis, group: str) -> bool:
+        return find(r, group) is not None
+
+
 # -- export and erase ------------------------------------------------------------------------------------------
 def _names(r: redis.Redis, phone: str) -> list[str]:
     return [g.name for g in groups_of(r, phone)]
