@@ -79,17 +79,22 @@ def leave(turn: Turn) -> Outcome:
 
 @command("NEXT", "2")
 def next_meeting(turn: Turn) -> Outcome:
-    mine = {g.id: g for g in groups.groups_of(turn.r, turn.phone)}
-    if not mine:
+    if not groups.groups_of(turn.r, turn.phone):
         return say(turn, "no_group")
+    found = next_meeting_text(turn)
+    return Outcome.say(found) if found else say(turn, "next_none")
+
+
+def next_meeting_text(turn: Turn) -> str | None:
+    """The member's next meeting as a text; None without one (the discreet signal's ordinary reply uses it)."""
+    mine = {g.id: g for g in groups.groups_of(turn.r, turn.phone)}
     found = soonest(meetings.of_groups(turn.r, list(mine)), turn.now)
     if found is None:
-        return say(turn, "next_none")
+        return None
     start_at, meeting = found
-    local = meeting.local_start(start_at)
     where = meeting.where or turn.line.text(turn.language, "groups.where_default")
-    return say(turn, "next", group=mine[meeting.group_id].name, where=where,
-               when=meetings.when_text(turn.language, local))
+    return turn.line.text(turn.language, "groups.next", discreet=turn.discreet, group=mine[meeting.group_id].name,
+                          where=where, when=meetings.when_text(turn.language, meeting.local_start(start_at)))
 
 
 def soonest(candidates: list[Meeting], now: datetime) -> tuple[datetime, Meeting] | None:

@@ -13,7 +13,7 @@ LONGEST_WHEN = max(
      for month in range(1, 13) for hour in (10, 12, 23)), key=len)
 WORST = {"group": "W" * MAX_NAME, "code": "C" * 10, "when": "x" * max(22, len(LONGEST_WHEN)),
          "where": "w" * meetings.MAX_WHERE, "count": "9" * 7, "segments": "99", "line": "L" * 30}
-NAMES = ("days", "months", "when")
+NAMES = ("days", "months", "when", "clock")
 
 
 def entries() -> list[tuple[str, str]]:
@@ -27,9 +27,13 @@ def test_fits_one_segment(language: str, key: str) -> None:
     assert gsm.segments(text) == 1, (len(text), text)
 
 
-def test_every_language_has_every_entry() -> None:
-    keys = {lang: {k for k in catalog.load(lang) if k.startswith("groups.")} for lang in catalog.languages()}
-    assert keys["es"] == keys["en"]
+def test_every_language_has_every_entry_with_the_same_placeholders() -> None:
+    english = {k: v for k, v in catalog.load("en").items() if k.startswith("groups.")}
+    for lang in catalog.languages():
+        mine = {k: v for k, v in catalog.load(lang).items() if k.startswith("groups.")}
+        assert set(mine) == set(english)
+        for key, template in mine.items():
+            assert set(catalog.placeholders(template)) <= set(catalog.placeholders(english[key])), key
 
 
 def test_when_reads_naturally() -> None:

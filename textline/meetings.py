@@ -199,14 +199,15 @@ def reminded(r: redis.Redis, meeting_id: int, occ: int) -> list[str]:
 
 # -- how a meeting reads in a text ----------------------------------------------------------------------------------
 def when_text(language: str, local: datetime) -> str:
-    """`Tue Mar 11, 7:00pm` / `mar 11/3, 19:00`: names and order from the catalog."""
+    """`Tue Mar 11, 7:00pm` / `mar 11/3, 19:00`: names, order and clock from the catalog."""
     days = catalog.raw(language, "groups.days").split()
     months = catalog.raw(language, "groups.months").split()
-    hour12 = local.hour % 12 or 12
-    values = {"day": days[local.weekday()], "month": months[local.month - 1], "mnum": local.month, "date": local.day,
-              "h24": f"{local.hour}:{local.minute:02d}", "h12": f"{hour12}:{local.minute:02d}",
-              "ampm": "am" if local.hour < 12 else "pm"}
-    return catalog.raw(language, "groups.when").format(**values)
+    if catalog.raw(language, "groups.clock").strip() == "24":
+        clock = f"{local.hour}:{local.minute:02d}"
+    else:
+        clock = f"{local.hour % 12 or 12}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
+    return catalog.raw(language, "groups.when").format(day=days[local.weekday()], month=months[local.month - 1],
+                                                      date=local.day, time=clock)
 
 
 # -- export and erase ------------------------------------------------------------------------------------------------
