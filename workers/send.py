@@ -25,9 +25,8 @@ log = logging.getLogger(__name__)
 PERSISTENT = frozenset({Kind.CRISIS, Kind.ALERT})
 #: Kinds that may wait for a send slot instead of yielding it.
 PRIORITY_QUEUES = frozenset({queues.CRISIS, queues.REPLIES})
-#: Bulk kinds are sent at most once: a send whose worker died mid-request is not repeated,
-#: since Twilio may have taken it (one copy per member per broadcast, never two).
-AT_MOST_ONCE = frozenset({Kind.BROADCAST, Kind.REMINDER})
+#: Records a broadcast made (see textline.broadcasts) carry a reference starting so.
+BROADCAST_REF = "bc:"
 #: The longest a bulk send holds its worker for a slot; at slower rates it comes back through a timer.
 BULK_MAX_WAIT = 5.0
 OPTED_OUT_CODES = frozenset({21610})
@@ -37,6 +36,13 @@ INVALID_CODES = frozenset({21211, 21614, 21217, 21401, 21407, 21408, 21612})
 def deliver(msg_id: str) -> str:
     """The RQ job: deliver record `msg_id`; returns what happened (kept briefly as the job result)."""
     return Delivery(runtime.line(), msg_id).run()
+
+
+def at_most_once(msg: Message) -> bool:
+    """A broadcast's copies go out at most once: a send whose worker died mid-request is not repeated,
+    since Twilio may have taken it (one copy per member per broadcast, never two). Everything else,
+    personal reminders included, is sent again: a duplicate costs less than a miss."""
+    return msg.kind == Kind.BROADCAST or msg.ref.startswith(BROADCAST_REF)
 
 
 class Delivery:
@@ -74,7 +80,7 @@ class Delivery:
             current = outbound.get(self.r, msg.id)
             if current is None or current.status in outbound.FINAL:
                 return "already " + str(current.status if current else "gone")
-            if current.status == Status.SENDING and msg.kind in AT_MOST_ONCE:
+            if current.status == Status.SENDING and at_most_once(msg):
                 # The last attempt died between marking and a known answer: Twilio may have it.
                 outbound.mark(self.line, msg.id, Status.FAILED, error="unknown_outcome")
                 log.warning("message %s: earlier attempt died mid-send; not repeated", msg.id)

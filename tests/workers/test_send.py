@@ -126,13 +126,15 @@ def test_a_bulk_send_whose_worker_died_mid_request_is_not_repeated(line: Harness
     assert outbound.get(line.r, msg_id).error == "unknown_outcome"
 
 
-def test_a_reply_whose_worker_died_mid_request_is_sent_again(line: Harness) -> None:
+def test_a_reply_or_a_personal_reminder_whose_worker_died_mid_request_is_sent_again(line: Harness) -> None:
     line.member(M1).joins()
-    msg_id = send(line, M1)
-    outbound.mark(line.line, msg_id, Status.SENDING)
+    reply = send(line, M1)
+    reminder = send(line, M1, "Time for your pills.", kind=Kind.REMINDER, queue=queues.BROADCAST)
+    for msg_id in (reply, reminder):
+        outbound.mark(line.line, msg_id, Status.SENDING)
     line.work()
-    assert line.twilio.texts_to(M1) == ["Your meeting is at 7pm."]
-    assert outbound.get(line.r, msg_id).status == Status.SENT
+    assert sorted(line.twilio.texts_to(M1)) == ["Time for your pills.", "Your meeting is at 7pm."]
+    assert outbound.get(line.r, reply).status == outbound.get(line.r, reminder).status == Status.SENT
 
 
 def test_a_paced_delivery_without_a_slot_leaves_the_record_to_its_caller(line: Harness) -> None:
