@@ -28,7 +28,7 @@ from textline.line import Line
 from textline.members import Member, MemberStatus
 from textline.outbound import Kind
 from workers import runtime
-from workers.send import PRIORITY_QUEUES, Delivery
+from workers.send import BROADCAST_REF, PRIORITY_QUEUES, Delivery
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ class Fanout:
                     begin, zone_of(member, settings.timezone), settings.quiet_hours).timestamp()
             not_before.append(release[member.timezone])
         made = outbound.create_many(self.line, items, kind=outbound_kind(b.kind), queue=queues.BROADCAST,
-                                    ref=f"bc:{self.bid}")
+                                    ref=f"{BROADCAST_REF}{self.bid}")
         due = {msg_id: at for (msg_id, _), at in zip(made, not_before, strict=True)}
         counts["queued"] = len(due)
         counts["held"] = sum(1 for at in not_before if at > begin.timestamp())
