@@ -24,6 +24,8 @@ FEATURES: list[str] = [
     "flows.callbacks",
     "flows.peer",
     "flows.call_me",
+    "flows.groups",
+    "flows.coordinator",
 ]
 
 CommandHandler = Callable[[Turn], Outcome | None]
