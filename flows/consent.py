@@ -1,11 +1,16 @@
 """First contact: a welcome that asks for consent; nothing else goes out before YES."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flows.outcome import Outcome
 from flows.turn import Turn
 from textline import members
 from textline.members import MemberStatus
 from textline.phones import guess_zone
+
+#: Called after a member says YES; each may add replies (e.g. joining a group named by a first JOIN <code>).
+AFTER_CONSENT: list[Callable[[Turn], Outcome | None]] = []
 
 
 def handle(turn: Turn) -> Outcome | None:
@@ -20,7 +25,10 @@ def handle(turn: Turn) -> Outcome | None:
         return Outcome.say(turn.text("welcome"))
     if turn.inbound.keyword == "YES":
         members.activate(r, phone, now)
-        return Outcome.say(turn.text("joined"))
+        outcome = Outcome.say(turn.text("joined"))
+        for hook in AFTER_CONSENT:
+            outcome = outcome.then(hook(turn) or Outcome())
+        return outcome
     _remember_join(turn)
     return Outcome.say(turn.text("consent_again"))
 

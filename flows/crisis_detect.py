@@ -7,14 +7,18 @@ files in the directory named by ``TEXTLINE_CRISIS_LEXICON_DIR`` are merged in.
 
 How a text is checked (everything is compiled once per lexicon, on first use):
 
-1. ``normalise``: accents stripped (NFKD), lowercase, apostrophes dropped, digits/symbols
-   inside words read as letters, other punctuation to spaces, letter runs cut to 2.
+1. ``normalise``: accents stripped (NFKD), lowercase, apostrophes dropped, "w/o" and "w/" spelled
+   out, digits/symbols inside words read as letters, other punctuation to spaces, letter runs
+   cut to 2.
 2. One combined regex is searched on the normalised text, and another on its ``squeeze``
    (repeated letters cut to 1 in words of 4+ letters, against entries squeezed the same way).
 3. A crisis match is dropped only when an idiom match wholly contains it; the rest of the
    message is still checked ("this traffic is killing me, I want to kill myself" is caught).
-4. Nothing found: retry with spelled-out letters joined ("k i l l"), with one-typo fixes of
-   the fuzzy key words ("sucide"), and with the compact keys inside run-together words.
+4. Nothing found: retry with spelled-out letters joined ("k i l l"), then with texting forms
+   spelled out (the [texting] words: "bout" -> "about", "q" -> "que", fillers like "shit" or
+   "literally" dropped; and a dropped final g restored when that gives a lexicon word:
+   "killin" -> "killing") and one-typo fixes of the fuzzy key words ("sucide"), then with the
+   compact keys inside run-together words.
 
 When several entries match, the reported one is the first by ``CATEGORIES`` order, except that
 a one-word means entry (a bare "gun", "pills") ranks below any more specific match.
@@ -58,7 +62,7 @@ _RANK = {c: i for i, c in enumerate(CATEGORIES)}
 DATA_DIR = Path(__file__).resolve().parent / "data" / "crisis"
 ENV_LEXICON_DIR = "TEXTLINE_CRISIS_LEXICON_DIR"
 
-_FILE_KEYS = frozenset({"language", "defs", "phrases", "patterns", "compact", "fuzzy", "idioms"})
+_FILE_KEYS = frozenset({"language", "defs", "phrases", "patterns", "compact", "fuzzy", "texting", "idioms"})
 _MIN_COMPACT = 6
 _MIN_FUZZY = 5
 
@@ -86,6 +90,7 @@ class Detection:
 # ---------------------------------------------------------------------------------------------
 
 _EMOJI = str.maketrans({"💊": " pills ", "🔫": " gun ", "🔪": " knife ", "🪢": " rope "})
+_WITH = re.compile(r"\bw/(o\b)?")  # texting "w/o" and "w/"
 _APOSTROPHES = re.compile("['\u2019\u2018\u02bc\u00b4`\u2032]")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _LEET_INNER = re.compile(r"(?<=[a-z])[013457@$!|]+(?=[a-z])")
@@ -108,6 +113,8 @@ def normalise(text: str) -> str:
     """Fold a text to the form lexicon entries are written in: plain lowercase words, single spaces."""
     s = text if text.isascii() else _COMBINING.sub("", unicodedata.normalize("NFKD", text.translate(_EMOJI)))
     s = _APOSTROPHES.sub("", s).lower()
+    if "w/" in s:
+        s = _WITH.sub(lambda m: " without " if m.group(1) else " with ", s)
     if _LEET_ANY.search(s):
         s = _LEET_INNER.sub(_unleet, s)
         s = _LEET_LEAD.sub(_unleet, s)
@@ -170,6 +177,7 @@ class _FileData:
     compact: list[tuple[_Entry, str]] = field(default_factory=list)
     fuzzy_words: list[str] = field(default_factory=list)
     fuzzy_ignore: list[str] = field(default_factory=list)
+    texting: dict[str, str] = field(default_factory=dict)
     idioms: list[str] = field(default_factory=list)
 
 
@@ -280,6 +288,11 @@ def _read_file(path: Path, inherited_defs: Mapping[str, Mapping[str, str]]) -> t
             raise LexiconError(f"{path} [fuzzy] words: {word!r} must be one word of {_MIN_FUZZY}+ letters")
         data.fuzzy_words.append(folded)
     data.fuzzy_ignore = [normalise(w) for w in _strings(fuzzy.get("ignore", []), f"{path} [fuzzy] ignore")]
+
+    for short, full in _table(raw.get("texting", {}), f"{path} [texting]").items():
+        if not isinstance(full, str) or not normalise(short) or " " in normalise(short):
+            raise LexiconError(f"{path} [texting] {short!r}: one word = 'the words it stands for' (or '')")
+        data.texting[normalise(short)] = normalise(full)  # "" drops the word
 
     idioms = _table(raw.get("idioms", {}), f"{path} [idioms]")
     if set(idioms) - {"phrases", "patterns"}:
@@ -397,7 +410,8 @@ class _Form:
         self, phrases: Sequence[tuple[_Entry, str]], patterns: Sequence[tuple[_Entry, str]], idioms: Sequence[str]
     ) -> None:
         self._sources = [(e, re.escape(p) + r"\b") for e, p in phrases] + list(patterns)
-        self._singles: list[tuple[re.Pattern[str], _Entry]] | None = None
+        # Each entry alone, by the characters it can start with (built on first need, see ``hits``).
+        self._singles: dict[str, list[tuple[re.Pattern[str], _Entry]]] | None = None
         self._by_group: dict[int, _Entry] = {}
         self._group = 0
         trie = _Trie()
@@ -470,14 +484,24 @@ class _Form:
                 # The first alternative at this position lies inside an idiom; another entry may
                 # still match here with a longer span (e.g. "took all my pills for my headache").
                 if self._singles is None:
-                    self._singles = [(re.compile(rf"\b(?:{src})"), e) for e, src in self._sources]
-                for rx, other in self._singles:
+                    self._singles = self._compile_singles()
+                for rx, other in self._singles.get(text[m.start()], ()):
                     om = rx.match(text, m.start())
                     if om is not None and not _covered(om.start(), om.end(), spans):
                         found.append((other, om.start(), om.end()))
                         break
             pos = m.start() + 1
         return found
+
+    def _compile_singles(self) -> dict[str, list[tuple[re.Pattern[str], _Entry]]]:
+        """Every entry compiled alone, listed under each character a match of it can start with."""
+        by_char: dict[str, list[tuple[re.Pattern[str], _Entry]]] = {ch: [] for ch in _ALPHABET}
+        for entry, src in self._sources:
+            chars = _first_chars(src) or _ALPHABET
+            item = (re.compile(rf"\b(?:{src})"), entry)
+            for ch in sorted(chars):
+                by_char[ch].append(item)
+        return by_char
 
 
 def _covered(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
@@ -516,7 +540,9 @@ class Lexicon:
         self._compact: list[tuple[_Entry, str]] = []
         vocab: set[str] = set()
         fuzzy_words: list[str] = []
+        self._texting: dict[str, str] = {}
         for f in files:
+            self._texting.update(f.texting)
             patterns.extend(f.patterns)
             for entry, phrase in f.phrases:
                 vocab.update(phrase.split())
@@ -565,15 +591,22 @@ class Lexicon:
         return found
 
     def _fix_typos(self, text: str) -> str:
+        """``text`` with texting forms spelled out and fuzzy key words corrected."""
         tokens = text.split(" ")
         changed = False
         for i, tok in enumerate(tokens):
-            if len(tok) >= _MIN_FUZZY:
+            full = self._texting.get(tok)
+            if full is None and len(tok) >= 4 and tok.endswith("in") and tok not in self._vocab:
+                full = tok + "g" if tok + "g" in self._vocab else None  # "killin" -> "killing"
+            if full is not None:
+                tokens[i] = full
+                changed = True
+            elif len(tok) >= _MIN_FUZZY:
                 fixed = self._correct(tok)
                 if fixed is not None and fixed != tok:
                     tokens[i] = fixed
                     changed = True
-        return " ".join(tokens) if changed else text
+        return " ".join(t for t in tokens if t) if changed else text
 
     def _scan(self, text: str, squeezed: str) -> list[_Entry]:
         """Entries matching ``text`` in its plain form and in its squeezed form."""

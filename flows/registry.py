@@ -24,6 +24,8 @@ FEATURES: list[str] = [
     "flows.callbacks",
     "flows.peer",
     "flows.call_me",
+    "flows.groups",
+    "flows.coordinator",
     "flows.crisis_staff",
 ]
 

@@ -10,7 +10,7 @@ usual for an opted-out number.
 """
 from __future__ import annotations
 
-from flows import compliance, menu, registry
+from flows import compliance, registry
 from flows.outcome import Outcome, Reply, RunJob
 from flows.plan import EDIT_WORDS, NO_WORDS, SKIP_WORDS, YES_WORDS
 from flows.registry import command, session_flow
@@ -77,10 +77,7 @@ def signal_stage(turn: Turn) -> Outcome | None:
 
 
 def ordinary_replies(turn: Turn) -> list[Reply]:
-    """What an everyday text gets: the member's next meeting when the groups feature answers NEXT."""
-    handler = registry.find_command("NEXT")
-    if handler is not None and handler is not menu.coming_soon:
-        answer = handler(turn)
-        if answer is not None and answer.replies:
-            return answer.replies[:1]
-    return [Reply(turn.text("signal.ack"))]
+    """What an everyday text gets: the member's next meeting, else a neutral acknowledgement."""
+    from flows.groups import next_meeting_text
+
+    return [Reply(next_meeting_text(turn) or turn.text("signal.ack"))]

@@ -1,12 +1,25 @@
-"""Message records: a business key gives one record, and a record is never left without its delivery."""
+"""Message records: one record per business key, made one or many at a time, and never left undelivered."""
 from __future__ import annotations
 
 from tests.support.harness import Harness, member_number
 from textline import hooks, outbound, queues
 from textline.line import Line
-from textline.outbound import Kind, Message
+from textline.outbound import Kind, Message, Status
 
-M1 = member_number(301)
+M1, M2 = member_number(301), member_number(302)
+
+
+def test_create_many_makes_one_record_per_key_and_gives_back_the_first_id(line: Harness) -> None:
+    items = [(M1, "Meeting moved to 7pm — see you", "bc:1:" + M1), (M2, "Meeting moved", "bc:1:" + M2)]
+    first = outbound.create_many(line.line, items, kind=Kind.BROADCAST, queue=queues.BROADCAST, ref="bc:1")
+    assert [new for _, new in first] == [True, True]
+    again = outbound.create_many(line.line, items, kind=Kind.BROADCAST, queue=queues.BROADCAST)
+    assert again == [(msg_id, False) for msg_id, _ in first]
+    record = outbound.get(line.r, first[0][0])
+    assert record.to == M1 and record.body == "Meeting moved to 7pm - see you"
+    assert record.kind == Kind.BROADCAST and record.status == Status.QUEUED and record.ref == "bc:1"
+    assert outbound.send_text(line.line, M2, "x", kind=Kind.BROADCAST, dedupe="bc:1:" + M2) is None
+    assert outbound.create_many(line.line, [], kind=Kind.BROADCAST, queue=queues.BROADCAST) == []
 
 
 def test_a_dedupe_hit_enqueues_the_delivery_a_crash_lost(line: Harness) -> None:

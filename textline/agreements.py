@@ -6,8 +6,8 @@ member `tl:member:{phone}:rules_sent` set of the groups whose agreement
 they have been sent (so joining again does not repeat it).
 
 Which groups a member is in, and which groups exist, belong to the groups
-feature: it plugs in with `use_directory(...)`. Until it does, nobody is in
-a group and every group name is accepted.
+feature: `textline.groups.Directory` answers by default; `use_directory(...)`
+replaces it (tests use a stand-in).
 """
 from __future__ import annotations
 
@@ -28,26 +28,21 @@ class Directory(Protocol):
         ...
 
 
-class NoGroups:
-    """Before the groups feature: no memberships, any group name."""
-
-    def groups_of(self, r: redis.Redis, phone: str) -> list[str]:
-        return []
-
-    def exists(self, r: redis.Redis, group: str) -> bool:
-        return True
+_directory: list[Directory | None] = [None]
 
 
-_directory: list[Directory] = [NoGroups()]
-
-
-def use_directory(directory: Directory) -> None:
-    """The groups feature answers who is in which group (called once, when it is imported)."""
+def use_directory(directory: Directory | None) -> None:
+    """Answer who is in which group with `directory` (None: the groups feature's own)."""
     _directory[0] = directory
 
 
 def directory() -> Directory:
-    return _directory[0]
+    chosen = _directory[0]
+    if chosen is None:
+        from textline.groups import Directory as GroupDirectory  # imported late: groups imports nothing of ours
+
+        return GroupDirectory()
+    return chosen
 
 
 def _key(group: str) -> str:

@@ -21,7 +21,8 @@ Eraser = Callable[[redis.Redis, str], None]
 #: Modules that register hooks when imported; each feature adds its own.
 HOOK_MODULES: list[str] = ["textline.outbound", "textline.checkins", "textline.prompts", "textline.plans",
                            "textline.signals", "textline.reminders_personal", "textline.callbacks",
-                           "textline.member_refs", "textline.voice_notices", "textline.cases"]
+                           "textline.member_refs", "textline.voice_notices", "textline.groups",
+                           "textline.meetings", "textline.broadcasts", "textline.cases"]
 
 _exporters: dict[str, Exporter] = {}
 _views: dict[str, Exporter] = {}

@@ -52,12 +52,15 @@ class Member:
 
 
 def get(r: redis.Redis, phone: str) -> Member | None:
-    data = r.hgetall(key(phone))
+    return _member(phone, r.hgetall(key(phone)))
+
+
+def _member(phone: str, data: dict[str, str], opted_out: bool = False) -> Member | None:
     if not data:
         return None
     return Member(
         phone=phone,
-        status=MemberStatus(data.get("status", "pending")),
+        status=MemberStatus.OPTED_OUT if opted_out else MemberStatus(data.get("status", "pending")),
         language=data.get("language", "en"),
         timezone=data.get("timezone", ""),
         name=data.get("name", ""),
@@ -65,6 +68,51 @@ def get(r: redis.Redis, phone: str) -> Member | None:
         created_at=data.get("created_at", ""),
         consented_at=data.get("consented_at", ""),
     )
+
+
+_ROWS = r"""
+local out = {}
+for i, phone in ipairs(ARGV) do
+  local f = redis.call('HMGET', 'tl:member:' .. phone, 'status', 'language', 'timezone', 'discreet', 'name',
+                       'created_at', 'consented_at')
+  if f[1] then
+    if redis.call('SISMEMBER', KEYS[1], phone) == 1 then f[1] = 'opted_out' end
+    for j = 2, 7 do f[j] = f[j] or '' end
+    out[i] = table.concat(f, '\31')
+  else
+    out[i] = ''
+  end
+end
+return out
+"""
+
+
+def get_many(r: redis.Redis, phones: list[str]) -> list[Member | None]:
+    """Many records in one round trip, one short row each (fan-out); an opt-out in the set counts too."""
+    if not phones:
+        return []
+    found: list[Member | None] = []
+    for phone, row in zip(phones, r.eval(_ROWS, 1, OPTOUT, *phones), strict=True):
+        if not row:
+            found.append(None)
+            continue
+        status, language, timezone, discreet, name, created_at, consented_at = row.split("\x1f")
+        found.append(Member(phone, MemberStatus(status), language or "en", timezone, name, discreet == "1",
+                            created_at, consented_at))
+    return found
+
+
+def take_field(r: redis.Redis, phone: str, name: str) -> str | None:
+    """Read and remove one extra field of the record (e.g. a `join_code` kept until consent)."""
+    pipe = r.pipeline()
+    pipe.hget(key(phone), name)
+    pipe.hdel(key(phone), name)
+    value, _ = pipe.execute()
+    return value
+
+
+def invalid_many(r: redis.Redis, phones: list[str]) -> list[bool]:
+    return [v is not None for v in r.hmget(INVALID, phones)] if phones else []
 
 
 def create(r: redis.Redis, phone: str, *, language: str, timezone: str, at: datetime,

@@ -105,6 +105,53 @@ def create(line: Line, to: str, body: str, *, kind: Kind, queue: str, channel: s
     return msg_id
 
 
+_CREATE_MANY = """
+local ttl, now, kind, queue, ref = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local nbodies = tonumber(ARGV[6])
+local first = 7 + nbodies
+local n = (#ARGV - first + 1) / 3
+local last = redis.call('INCRBY', KEYS[1], n)
+local out = {}
+for i = 1, n do
+  local at = first + (i - 1) * 3
+  local to, body, dedupe = ARGV[at], ARGV[6 + tonumber(ARGV[at + 1])], ARGV[at + 2]
+  local mark = 'tl:msg:key:' .. dedupe
+  local id = redis.call('GET', mark)
+  if id then
+    out[i] = -tonumber(id)
+  else
+    id = tostring(last - n + i)
+    redis.call('SET', mark, id, 'EX', ttl)
+    local rec = 'tl:msg:' .. id
+    redis.call('HSET', rec, 'id', id, 'to', to, 'body', body, 'kind', kind, 'queue', queue, 'channel', 'sms',
+               'status', 'queued', 'attempts', '0', 'ref', ref, 'created_at', now)
+    redis.call('EXPIRE', rec, ttl)
+    out[i] = tonumber(id)
+  end
+end
+return out
+"""
+
+
+def create_many(line: Line, items: list[tuple[str, str, str]], *, kind: Kind, queue: str,
+                ref: str = "") -> list[tuple[str, bool]]:
+    """Store many texts at once, each `(to, body, dedupe)`; (id, created) for each, in order.
+
+    One Lua script per call: a dedupe key and its record are written together, so a crash never
+    leaves a key without its record, and an item seen before gives back the id it was given then.
+    """
+    if not items:
+        return []
+    bodies: dict[str, int] = {}  # a broadcast has a handful of distinct bodies: each is sent to Redis once
+    rows: list[str | int] = []
+    for to, body, dedupe in items:
+        rows.extend((to, bodies.setdefault(body, len(bodies) + 1), dedupe))
+    args: list[str | int] = [int(line.settings.message_retention), line.now().isoformat(), str(kind), queue, ref,
+                             len(bodies), *(gsm.fit(body) for body in bodies), *rows]
+    found = line.r.eval(_CREATE_MANY, 1, "tl:msg:seq", *args)  # new ids, and ids seen before as negatives
+    return [(str(abs(msg_id)), msg_id > 0) for msg_id in found]
+
+
 def send_text(line: Line, to: str, body: str, *, kind: Kind, queue: str = queues.REPLIES,
               dedupe: str | None = None, ref: str = "") -> str | None:
     """Record a text and enqueue its delivery; the id, or None if `dedupe` was seen."""

@@ -9,6 +9,7 @@ that dies after claiming leaves a lease that the next tick takes over.
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime
 
 import redis
@@ -42,9 +43,10 @@ def _spec(name: str) -> str:
 def schedule(r: redis.Redis, name: str, at: datetime | float, queue: str, func: str, *args: queues.JobArg) -> None:
     """Run `func(*args)` on `queue` at `at`; scheduling the same name again moves it."""
     when = at.timestamp() if isinstance(at, datetime) else float(at)
+    # Each schedule gets its own job id: a timer set again for the same moment must fire again.
     pipe = r.pipeline()
     pipe.hset(_spec(name), mapping={"queue": queue, "func": func, "args": json.dumps(list(args)),
-                                    "at": str(int(when * 1000))})
+                                    "at": f"{int(when * 1000)}-{uuid.uuid4().hex[:8]}"})
     pipe.zrem(CLAIMED, name)
     pipe.zadd(DUE, {name: when})
     pipe.execute()

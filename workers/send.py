@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 PERSISTENT = frozenset({Kind.CRISIS, Kind.ALERT})
 #: Kinds that may wait for a send slot instead of yielding it.
 PRIORITY_QUEUES = frozenset({queues.CRISIS, queues.REPLIES})
+#: Records a broadcast made (see textline.broadcasts) carry a reference starting so.
+BROADCAST_REF = "bc:"
+#: The longest a bulk send holds its worker for a slot; at slower rates it comes back through a timer.
+BULK_MAX_WAIT = 5.0
 OPTED_OUT_CODES = frozenset({21610})
 INVALID_CODES = frozenset({21211, 21614, 21217, 21401, 21407, 21408, 21612})
 
@@ -34,9 +38,19 @@ def deliver(msg_id: str) -> str:
     return Delivery(runtime.line(), msg_id).run()
 
 
+def at_most_once(msg: Message) -> bool:
+    """A broadcast's copies go out at most once: a send whose worker died mid-request is not repeated,
+    since Twilio may have taken it (one copy per member per broadcast, never two). Everything else,
+    personal reminders included, is sent again: a duplicate costs less than a miss."""
+    return msg.kind == Kind.BROADCAST or msg.ref.startswith(BROADCAST_REF)
+
+
 class Delivery:
-    def __init__(self, line: Line, msg_id: str) -> None:
+    """One delivery attempt. `paced`: the caller (a broadcast pump) keeps the record when no slot is free."""
+
+    def __init__(self, line: Line, msg_id: str, *, paced: bool = False) -> None:
         self.line = line
+        self.paced = paced
         self.r = line.r
         self.msg_id = msg_id
         self.lock = f"tl:msg:{msg_id}:lock"
@@ -58,18 +72,29 @@ class Delivery:
         lease = self.line.settings.send_lease
         if not self.r.set(self.lock, self.token, nx=True, ex=max(1, int(lease))):
             return "busy"
-        # From here a killed worker is covered: the watch re-enqueues this delivery after the lease.
+        # From here a killed worker is covered: the watch re-enqueues this delivery after the lease
+        # (a broadcast pump watches its own deliveries: it comes back to the same record).
         watch = outbound.watch_name(msg.id)
-        at = self.line.now() + timedelta(seconds=lease + 1)
-        timers.schedule(self.r, watch, at, msg.queue, outbound.DELIVER, msg.id)
+        if not self.paced:
+            at = self.line.now() + timedelta(seconds=lease + 1)
+            timers.schedule(self.r, watch, at, msg.queue, outbound.DELIVER, msg.id)
         try:
+            current = outbound.get(self.r, msg.id)
+            if current is None or current.status in outbound.FINAL:
+                return "already " + str(current.status if current else "gone")
+            if current.status == Status.SENDING and at_most_once(msg):
+                # The last attempt died between marking and a known answer: Twilio may have it.
+                outbound.mark(self.line, msg.id, Status.FAILED, error="unknown_outcome")
+                log.warning("message %s: earlier attempt died mid-send; not repeated", msg.id)
+                return "failed"
+            runtime.sender()  # built before the slot is taken, so the request leaves on time
             if not self.take_slot(msg):
                 return "later"
             return self.send(msg)
         finally:
             if self.rewatch is not None:  # a watched kind comes back later: its next run is watched too
                 timers.schedule(self.r, watch, self.rewatch, msg.queue, outbound.DELIVER, msg.id)
-            else:
+            elif not self.paced:
                 timers.cancel(self.r, watch)
             self.release()
 
@@ -94,13 +119,15 @@ class Delivery:
             slot = ratelimit.take(self.r, rate, priority=True)
         elif queues.waiting(self.line, PRIORITY_QUEUES):
             slot = ratelimit.take(self.r, rate, priority=False)
-        else:  # nothing more urgent waits: hold at most one interval for the next slot
-            slot = ratelimit.take(self.r, rate, priority=True, max_wait=min(1.0, 1.0 / rate))
+        else:  # nothing more urgent waits: hold at most one slot interval (a reply waits behind it no longer)
+            limit = min(BULK_MAX_WAIT, ratelimit.interval(rate) * 1.01)
+            slot = ratelimit.take(self.r, rate, priority=True, max_wait=limit)
         if slot.granted:
             if slot.wait > 0:
                 time.sleep(slot.wait)
             return True
-        self.retry_at(msg, max(slot.wait, 0.01), name="slot")
+        if not self.paced:
+            self.retry_at(msg, max(slot.wait, 0.01), name="slot")
         return False
 
     def send(self, msg: Message) -> str:

@@ -7,6 +7,7 @@ Nothing else imports the Twilio REST client.
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from typing import Protocol
 
@@ -44,6 +45,8 @@ def classify(exc: TwilioRestException) -> TransientSendError | PermanentSendErro
 
 class TwilioSender:
     def __init__(self, settings: Settings) -> None:
+        # The client logs every request's headers at INFO: noise, and time taken from the send rate.
+        logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
         self.settings = settings
         self.client = Client(settings.account_sid, settings.auth_token,
                              http_client=TwilioHttpClient(timeout=settings.http_timeout))
@@ -54,11 +57,13 @@ class TwilioSender:
         base = settings.public_url
         self.status_callback = f"{base}/twilio/status" if base else None
         self.voice_base = base or ""
+        # The client loads its API modules on first use: do it now, not between a send slot and its request.
+        self.messages, self.calls = self.client.messages, self.client.calls
 
     def send_sms(self, to: str, body: str) -> str:
         kwargs = {"status_callback": self.status_callback} if self.status_callback else {}
         try:
-            message = self.client.messages.create(to=to, from_=self.settings.number, body=body, **kwargs)
+            message = self.messages.create(to=to, from_=self.settings.number, body=body, **kwargs)
         except TwilioRestException as exc:
             raise classify(exc) from exc
         except requests.RequestException as exc:
@@ -68,7 +73,7 @@ class TwilioSender:
     def place_call(self, to: str, url: str) -> str:
         kwargs = {"status_callback": self.status_callback} if self.status_callback else {}
         try:
-            call = self.client.calls.create(to=to, from_=self.settings.number, url=self.voice_base + url,
+            call = self.calls.create(to=to, from_=self.settings.number, url=self.voice_base + url,
                                             method="POST", **kwargs)
         except TwilioRestException as exc:
             raise classify(exc) from exc

@@ -174,6 +174,11 @@ def test_detect_is_fast() -> None:
         "QUIERO MORÍR",
         "suicidío",
         "me kiero mataaaar",
+        "thinkin about killin myself",
+        "i want 2 end it tonite",
+        "kiero q todo termine",
+        "cant do this shit anymore",
+        "everyones better off w/o me",
     ],
 )
 def test_obfuscated_crisis_texts_are_caught(text: str) -> None:
@@ -194,6 +199,9 @@ def test_obfuscated_crisis_texts_are_caught(text: str) -> None:
         "pills for my headache worked",
         "cut myself shaving",
         "me corté el pelo",
+        "i hope my plants dont die while im away",
+        "i want to try skydiving before i die",
+        "voy a tirarme en el sillon a ver la tele",
     ],
 )
 def test_idioms_alone_are_not_crises(text: str) -> None:
@@ -337,6 +345,7 @@ def test_long_text_with_crisis_at_the_end() -> None:
         ("k1ll mys3lf", "kill myself"),
         ("$uicide", "suicide"),
         ("meeting at 7?", "meeting at 7"),
+        ("better off w/o me, w/ them", "better off without me with them"),
         ("5 kms", "5 kms"),
         ("ＫＩＬＬ", "kill"),
         ("💊💊", "pills pills"),
@@ -450,6 +459,7 @@ persona_reused = 'mi {persona} me grita'
         ('language = "en"\n[compact]\nsuicide = ["kms"]\n', "too short"),
         ('language = "en"\nphrasez = []\n', "unknown keys"),
         ('language = "en"\n[phrases\n', "not valid TOML"),
+        ('language = "en"\n[texting]\n"two words" = "x"\n', "texting"),
     ],
 )
 def test_bad_extra_file_raises_when_loaded_explicitly(tmp_path: Path, body: str, message: str) -> None:

@@ -4,10 +4,7 @@ from __future__ import annotations
 import pytest
 from rq import Queue
 
-from flows import registry
-from flows.outcome import Outcome
 from flows.signal import ESCALATE
-from flows.turn import Turn
 from tests.support.harness import Harness, member_number
 from textline import members, signals
 
@@ -68,17 +65,14 @@ def test_spanish_member_gets_a_spanish_ordinary_reply(line: Harness) -> None:
     assert len(crisis_jobs(line)) == 1
 
 
-def test_the_ordinary_reply_is_the_next_meeting_when_the_groups_feature_answers_next(
-        line: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
-    registry.load()
-
-    def next_meeting(turn: Turn) -> Outcome:
-        return Outcome.say("Next meeting: Tue 7:00 PM at the library.")
-
-    monkeypatch.setitem(registry._commands, "NEXT", next_meeting)
-    line.member(M1).joins()
+def test_the_ordinary_reply_is_the_next_meeting(line: Harness) -> None:
+    assert line.cli("groups", "add", "River Circle", "--code", "RIVER").exit_code == 0
+    assert line.cli("meetings", "add", "RIVER", "--at", "2099-03-03 19:00", "--where", "the library").exit_code == 0
+    member = line.member(M1).joins()
+    member.texts("JOIN RIVER")
     sets_signal(line, M1, "bluebird")
-    assert line.member(M1).texts("BLUEBIRD") == ["Next meeting: Tue 7:00 PM at the library."]
+    [reply] = member.texts("BLUEBIRD")
+    assert "library" in reply and reply == member.texts("NEXT")[0]
     assert len(crisis_jobs(line)) == 1
 
 

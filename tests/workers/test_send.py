@@ -124,3 +124,38 @@ def test_a_timeout_is_retried(line: Harness) -> None:
     msg_id = send(line, M1)
     assert line.work_until(lambda: outbound.get(line.r, msg_id).status == Status.SENT)
     assert outbound.get(line.r, msg_id).attempts == 2
+
+
+def test_a_bulk_send_whose_worker_died_mid_request_is_not_repeated(line: Harness) -> None:
+    line.member(M1).joins()
+    msg_id = send(line, M1, kind=Kind.BROADCAST, queue=queues.BROADCAST)
+    outbound.mark(line.line, msg_id, Status.SENDING)  # as a worker killed inside the HTTP request leaves it
+    line.work()
+    assert line.twilio.messages == []
+    assert outbound.get(line.r, msg_id).error == "unknown_outcome"
+
+
+def test_a_reply_or_a_personal_reminder_whose_worker_died_mid_request_is_sent_again(line: Harness) -> None:
+    line.member(M1).joins()
+    reply = send(line, M1)
+    reminder = send(line, M1, "Time for your pills.", kind=Kind.REMINDER, queue=queues.BROADCAST)
+    for msg_id in (reply, reminder):
+        outbound.mark(line.line, msg_id, Status.SENDING)
+    line.work()
+    assert sorted(line.twilio.texts_to(M1)) == ["Time for your pills.", "Your meeting is at 7pm."]
+    assert outbound.get(line.r, reply).status == outbound.get(line.r, reminder).status == Status.SENT
+
+
+def test_a_paced_delivery_without_a_slot_leaves_the_record_to_its_caller(line: Harness) -> None:
+    from textline import ratelimit, timers
+    from workers.send import Delivery
+
+    line.configure(send_rate=0.5)
+    line.member(M1).joins()
+    msg_id = send(line, M1, kind=Kind.BROADCAST, queue=queues.BROADCAST)
+    queues.queue(line.line, queues.BROADCAST).empty()
+    assert ratelimit.take(line.r, 0.5, priority=True).granted  # the next slot is 2 s away
+    queues.enqueue(line.line, queues.REPLIES, outbound.DELIVER, "0")  # and a reply waits: bulk must not
+    assert Delivery(line.line, msg_id, paced=True).run() == "later"
+    assert outbound.get(line.r, msg_id).status == Status.QUEUED
+    assert timers.pending(line.r) == []

@@ -19,6 +19,10 @@ COMMANDS: list[tuple[str, str]] = [
     ("textline.cli.rules", "rules_command"),
     ("textline.cli.callbacks", "callbacks_command"),
     ("textline.cli.users", "users_group"),
+    ("textline.cli.groups", "groups_group"),
+    ("textline.cli.meetings", "meetings_group"),
+    ("textline.cli.broadcast", "broadcast"),
+    ("textline.cli.broadcast", "broadcasts_list"),
     ("textline.cli.cases", "cases_command"),
 ]
 

@@ -73,7 +73,12 @@ def members_list(group: str | None, as_json: bool) -> None:
     r = common.line().r
     rows = [v for v in (member_data.view(r, p) for p in members.all_phones(r)) if v is not None]
     if group:
-        wanted = group.upper()
+        from textline import groups
+
+        found = groups.find(r, group)
+        if found is None:
+            raise click.ClickException(f"no group with the name or code {group.strip()!r}")
+        wanted = found.name.upper()
         rows = [v for v in rows if any(str(g).upper() == wanted for g in v.get("groups", []))]
     common.emit(rows, as_json, ["phone", "status", "language", "groups"])
 

@@ -24,6 +24,10 @@ def rules_command(group: str | None, text: str | None, clear: bool, as_json: boo
         return
     if not agreements.directory().exists(r, group):
         raise click.ClickException(f"no group {group!r}")
+    from textline import groups
+
+    found = groups.find(r, group)
+    group = found.code if found else group  # a group's name or code: agreements are kept by code
     if clear:
         agreements.clear_rules(r, group)
         click.echo("cleared")

@@ -1,0 +1,135 @@
+"""Broadcasts reach every member who may get them, once each, in their own waking hours."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tests.support.harness import Harness, member_number
+from textline import broadcasts, groups, members, outbound, queues
+from workers.broadcast import Fanout, Pump
+
+ACTIVE_NY, ACTIVE_LA, PENDING, OPTED_OUT, INVALID, DISCREET = (member_number(n) for n in range(601, 607))
+NY_22 = datetime(2025, 3, 5, 3, 0, tzinfo=UTC)  # 22:00 in New York, 19:00 in Los Angeles
+NY_8 = datetime(2025, 3, 5, 13, 0, tzinfo=UTC)  # 08:00 in New York (05:00 in Los Angeles)
+AWAKE = datetime(2025, 3, 5, 17, 0, tzinfo=UTC)  # 12:00 in New York, 09:00 in Los Angeles
+TEXT = "Picnic Saturday at noon in Rock Creek Park. Bring a friend!"
+
+
+def everyone(line: Harness) -> groups.Group:
+    """A group with one member of each kind; quiet hours 21:00-08:00; 22:00 in New York."""
+    line.configure(quiet_hours="21:00-08:00")
+    line.set_clock(NY_22)
+    line.cli("groups", "add", "Tuesday Circle", "--code", "TUE1", "--tz", "America/New_York")
+    group = groups.find(line.r, "TUE1")
+    for phone in (ACTIVE_NY, ACTIVE_LA, OPTED_OUT, INVALID, DISCREET):
+        line.member(phone).joins().texts("JOIN TUE1")
+    members.update(line.r, ACTIVE_LA, timezone="America/Los_Angeles")
+    members.update(line.r, DISCREET, timezone="America/Los_Angeles", discreet=True)
+    line.member(OPTED_OUT).texts("STOP")
+    members.mark_invalid(line.r, INVALID, 21211)
+    line.member(PENDING).texts("hi")
+    groups.join(line.r, group, PENDING)  # on the roster, never said YES
+    line.twilio.clear()
+    return group
+
+
+def test_one_copy_to_each_member_who_may_get_it_none_to_the_others(line: Harness) -> None:
+    everyone(line)
+    result = line.cli("broadcast", "tue1", TEXT, "--discreet", "See you Saturday at noon.")
+    assert result.exit_code == 0, result.output
+    assert "3 to send, 1 segment(s) each (1 held for quiet hours); skipped 1 pending, 1 opted out, 1 invalid" \
+        in result.output
+    line.work()
+    assert line.member(ACTIVE_LA).received == [TEXT]
+    assert line.member(DISCREET).received == ["See you Saturday at noon."]
+    assert line.member(ACTIVE_NY).received == []  # 22:00 there: held until 08:00
+    line.set_clock(NY_8)
+    line.work()
+    assert line.member(ACTIVE_NY).received == [TEXT]
+    assert {m.to for m in line.twilio.messages} == {ACTIVE_NY, ACTIVE_LA, DISCREET}
+    [listed] = line.cli_json("broadcasts")
+    assert (listed["status"], listed["recipients"], listed["sent"], listed["held"]) == ("done", 6, 3, 1)
+
+
+def test_retried_and_restarted_work_sends_nothing_twice(line: Harness) -> None:
+    group = everyone(line)
+    line.set_clock(AWAKE)
+    bid, _ = broadcasts.create(line.r, broadcasts.Kind.ANNOUNCEMENT, group_id=group.id, at=AWAKE, now=AWAKE,
+                               text=TEXT)
+    for _ in range(3):  # a fan-out job retried, the pump started many times over
+        queues.enqueue(line.line, queues.BROADCAST, broadcasts.FANOUT_JOB, bid)
+        queues.enqueue(line.line, queues.BROADCAST, broadcasts.PUMP_JOB, bid)
+    line.work()
+    assert Fanout(line.line, bid).run() == "done"
+    assert Pump(line.line, bid).run() == "nothing to send"
+    b = broadcasts.get(line.r, bid)
+    b_again = Fanout(line.line, bid).prepare(b, [ACTIVE_NY, ACTIVE_LA])  # a batch made again after a crash
+    assert sorted(b_again[0]) == sorted(m.id for m in _records(line, bid) if m.to in (ACTIVE_NY, ACTIVE_LA))
+    line.work()
+    assert sorted(m.to for m in line.twilio.messages) == sorted([ACTIVE_NY, ACTIVE_LA, DISCREET])
+
+
+def _records(line: Harness, bid: int) -> list[outbound.Message]:
+    found = [outbound.get(line.r, str(i)) for i in range(1, int(line.r.get("tl:msg:seq") or 0) + 1)]
+    return [m for m in found if m is not None and m.ref == f"bc:{bid}"]
+
+
+def test_a_scheduled_broadcast_waits_for_its_time_in_the_groups_zone(line: Harness) -> None:
+    everyone(line)
+    line.set_clock(AWAKE)
+    result = line.cli("broadcast", "TUE1", TEXT, "--at", "2025-03-05 13:00")
+    assert result.exit_code == 0 and "scheduled for 2025-03-05 13:00 America/New_York" in result.output
+    line.work()
+    assert line.twilio.messages == []
+    line.set_clock(datetime(2025, 3, 5, 18, 0, tzinfo=UTC))
+    line.work()
+    assert sorted(m.to for m in line.twilio.messages) == sorted([ACTIVE_NY, ACTIVE_LA, DISCREET])
+
+
+def test_opting_out_after_the_fan_out_still_stops_the_copy(line: Harness) -> None:
+    everyone(line)
+    line.cli("broadcast", "TUE1", TEXT)
+    line.member(ACTIVE_NY).texts("STOP")
+    line.set_clock(NY_8)
+    line.work()
+    assert line.member(ACTIVE_NY).received == []
+
+
+def test_cli_errors_are_one_line(line: Harness) -> None:
+    everyone(line)
+    for args in (("broadcast", "NOPE", TEXT), ("broadcast", "TUE1", " "),
+                 ("broadcast", "TUE1", TEXT, "--at", "2025-03-01 09:00"), ("broadcast", "TUE1", TEXT, "--at", "soon")):
+        result = line.cli(*args)
+        assert result.exit_code != 0 and len(result.output.strip().splitlines()) == 1, result.output
+
+
+def test_erasing_a_member_mid_fan_out_keeps_everyone_else(line: Harness) -> None:
+    group = everyone(line)
+    line.set_clock(AWAKE)
+    bid, _ = broadcasts.create(line.r, broadcasts.Kind.ANNOUNCEMENT, group_id=group.id, at=AWAKE, now=AWAKE,
+                               text=TEXT)
+    broadcasts.begin(line.r, bid, groups.roster(line.r, group))
+    assert line.cli("members", "erase", ACTIVE_LA, "--yes").exit_code == 0
+    assert Fanout(line.line, bid).run() == "fanned out"
+    line.work()
+    assert sorted(m.to for m in line.twilio.messages) == sorted([ACTIVE_NY, DISCREET])
+    assert broadcasts.get(line.r, bid).counts["skipped_gone"] == 1
+
+
+def test_twilio_refusing_for_a_while_costs_no_copy_and_no_duplicate(line: Harness) -> None:
+    everyone(line)
+    line.set_clock(AWAKE)
+    line.twilio.fail_next(2, status=429)
+    line.cli("broadcast", "TUE1", TEXT)
+    for second in range(30):  # retries come back through timers: let the test clock run
+        line.set_clock(AWAKE + timedelta(seconds=second))
+        line.work()
+    assert sorted(m.to for m in line.twilio.messages) == sorted([ACTIVE_NY, ACTIVE_LA, DISCREET])
+    assert sum(1 for r in line.twilio.requests if r.status_code == 429) == 2
+
+
+def test_a_member_without_a_known_zone_keeps_the_lines_quiet_hours() -> None:
+    from workers.broadcast import zone_of
+
+    member = members.Member(ACTIVE_NY, members.MemberStatus.ACTIVE, "en", "Nowhere/Else")
+    assert zone_of(member, "America/Chicago").key == "America/Chicago"
+    assert zone_of(members.Member(ACTIVE_NY, members.MemberStatus.ACTIVE, "en", ""), "").key == "UTC"

@@ -1,0 +1,65 @@
+"""`textline broadcast GROUP TEXT [--at ...]` and `textline broadcasts`: announcements to a group."""
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+
+import click
+
+from textline import broadcasts, groups, gsm, meetings, queues, timers
+from textline.cli import common
+from textline.errors import TextlineError
+from workers.broadcast import Fanout
+
+#: Twilio refuses longer bodies.
+MAX_TEXT = 1600
+
+
+@click.command(name="broadcast")
+@click.argument("group")
+@click.argument("text")
+@click.option("--at", "at", default=None, help='"YYYY-MM-DD HH:MM" in the group\'s time zone: send then.')
+@click.option("--discreet", default="", help="A neutral form of TEXT for members in discreet mode.")
+@common.errors_as_messages
+def broadcast(group: str, text: str, at: str | None, discreet: str) -> None:
+    """Send TEXT to every member of GROUP (name or code) who can get it, one copy each.
+
+    Pending, opted-out and invalid numbers are skipped; members in quiet hours get it when
+    their quiet hours end; sends go out at the line's send_rate.
+    """
+    line = common.line()
+    r, now = line.r, line.now()
+    found = groups.require(r, group)
+    text, discreet = text.strip(), discreet.strip()
+    if not text or len(text) > MAX_TEXT or len(discreet) > MAX_TEXT:
+        raise TextlineError(f"the text must be 1 to {MAX_TEXT} characters")
+    when = now
+    if at:
+        when = meetings.parse_local(at).replace(tzinfo=found.zone).astimezone(UTC)
+        if when < now - timedelta(minutes=1):
+            raise TextlineError(f"{at} in {found.timezone} has passed")
+    bid, _ = broadcasts.create(r, broadcasts.Kind.ANNOUNCEMENT, group_id=found.id, at=when, now=now, text=text,
+                               discreet=discreet, by="cli")
+    segments = gsm.segments(gsm.fit(text))
+    if when > now:
+        timers.schedule(r, f"bc-fanout:{bid}", when, queues.BROADCAST, broadcasts.FANOUT_JOB, bid)
+        click.echo(f"broadcast {bid} to {found.name} scheduled for {at} {found.timezone}; {segments} segment(s) each")
+        return
+    with click.progressbar(length=groups.size(r, found), label=f"broadcast {bid} to {found.name}") as bar:
+        Fanout(line, bid).run(progress=bar.update, budget=None)
+    done = broadcasts.get(r, bid)
+    assert done is not None
+    c = done.counts
+    minutes = c["queued"] / line.settings.send_rate / 60
+    click.echo(f"broadcast {bid}: {c['queued']} to send, {segments} segment(s) each ({c['held']} held for quiet "
+               f"hours); skipped {c['skipped_pending']} pending, {c['skipped_opted_out']} opted out, "
+               f"{c['skipped_invalid']} invalid; about {minutes:.0f} min at {line.settings.send_rate:g}/s")
+
+
+@click.command(name="broadcasts")
+@common.json_option
+def broadcasts_list(as_json: bool) -> None:
+    """Recent broadcasts, reminders and cancellation notices, with their progress."""
+    r = common.line().r
+    rows = [b.as_dict() for b in broadcasts.recent(r)]
+    common.emit(rows, as_json, ["id", "kind", "status", "group", "recipients", "queued", "held", "sent", "failed",
+                                "skipped", "skipped_opted_out", "skipped_pending"])

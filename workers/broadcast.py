@@ -1,0 +1,306 @@
+"""Broadcast fan-out and the pump that sends it at the line's rate. Jobs carry a broadcast id only.
+
+Fan-out walks the recipient snapshot in batches of `BATCH`: one script reads
+the batch's members, one makes their message records (one per
+broadcast and member, whatever is retried), one script adds them to the
+broadcast's due set with the time quiet hours end in each member's zone.
+No job is made per recipient: a 100,000-member broadcast is 1,000 batches.
+
+The pump delivers due messages one at a time through `workers.send.Delivery`,
+taking a slot from the shared limiter. It yields its worker whenever crisis or
+reply work is queued (re-enqueued behind it, so RQ's queue order serves that
+first), hands over to a fresh job after `BUDGET` seconds, and sleeps on a timer
+while every copy left is held by quiet hours. A lease plus a watch timer lets a
+new worker take over from one that died.
+"""
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from textline import broadcasts, groups, meetings, members, outbound, queues, quiet, sessions, timers
+from textline.broadcasts import Broadcast, Status
+from textline.line import Line
+from textline.members import Member, MemberStatus
+from textline.outbound import Kind
+from workers import runtime
+from workers.send import BROADCAST_REF, PRIORITY_QUEUES, Delivery
+
+log = logging.getLogger(__name__)
+
+FANOUT = broadcasts.FANOUT_JOB
+PUMP = broadcasts.PUMP_JOB
+#: Recipients per fan-out batch (as RapidPro's Mailroom does).
+BATCH = 100
+#: Seconds a job works before handing over to a fresh one (RQ's job timeout is 120 s).
+BUDGET = 20.0
+#: What a delivery's result adds to the broadcast's counters.
+COUNTED = {"sent": "sent", "failed": "failed", "skipped": "skipped"}
+#: After a reminder, 1 / 2 answer it until the meeting starts, within these bounds (then they mean the menu again).
+RSVP_TTL = (600.0, 6 * 3600.0)
+
+
+def fanout(bid: int) -> str:
+    """The RQ job: make the broadcast's message records."""
+    return Fanout(runtime.line(), int(bid)).run()
+
+
+def pump(bid: int) -> str:
+    """The RQ job: send the broadcast's due messages at the line's rate."""
+    return Pump(runtime.line(), int(bid)).run()
+
+
+def start(line: Line, bid: int) -> None:
+    """Fan out now, on a worker (entry layers that must not wait for it)."""
+    queues.enqueue(line, queues.BROADCAST, FANOUT, bid, job_id=f"bc-fanout:{bid}")
+
+
+def kick(line: Line, bid: int) -> None:
+    queues.enqueue(line, queues.BROADCAST, PUMP, bid)
+
+
+def priority_waiting(line: Line) -> bool:
+    return queues.waiting(line, tuple(PRIORITY_QUEUES)) > 0
+
+
+def outbound_kind(kind: broadcasts.Kind) -> Kind:
+    return Kind.BROADCAST if kind == broadcasts.Kind.ANNOUNCEMENT else Kind.REMINDER
+
+
+class Fanout:
+    def __init__(self, line: Line, bid: int) -> None:
+        self.line, self.r, self.bid = line, line.r, bid
+        self.token = uuid.uuid4().hex
+        self.lease = line.settings.send_lease
+        self.watch = f"bc-fanout:{bid}"
+        self.bodies: dict[tuple[str, bool], str] = {}
+
+    def run(self, progress: Callable[[int], None] | None = None, budget: float | None = BUDGET) -> str:
+        """Prepare every batch not prepared yet; `budget` None works to the end without yielding (CLI)."""
+        b = broadcasts.get(self.r, self.bid)
+        if b is None:
+            return "missing"
+        if b.status not in (Status.SCHEDULED, Status.PREPARING):
+            return str(b.status)
+        if not broadcasts.lease(self.r, self.bid, "fanout", self.token, self.lease):
+            return "busy"
+        try:
+            return self._run(b, progress, budget)
+        finally:
+            broadcasts.release(self.r, self.bid, "fanout", self.token)
+
+    def _run(self, b: Broadcast, progress: Callable[[int], None] | None, budget: float | None) -> str:
+        self._watch()
+        if b.status == Status.SCHEDULED:
+            group = groups.get(self.r, b.group_id)
+            broadcasts.begin(self.r, self.bid, groups.roster(self.r, group) if group else [])
+        b = broadcasts.get(self.r, self.bid)
+        assert b is not None
+        started = renewed = time.monotonic()
+        cursor, kicked = b.cursor, False
+        while cursor < b.total:
+            if budget is not None and (time.monotonic() - started > budget or priority_waiting(self.line)):
+                queues.enqueue(self.line, queues.BROADCAST, FANOUT, self.bid)  # the watch timer stays as a backstop
+                return "continues"
+            phones = broadcasts.recipients(self.r, self.bid, cursor, BATCH)
+            due, counts = self.prepare(b, phones)
+            moved = broadcasts.advance(self.r, self.bid, cursor, cursor + len(phones), due, counts)
+            if moved < 0:
+                broadcasts.forget_recipients(self.r, self.bid)
+                timers.cancel(self.r, self.watch)
+                return "cancelled"
+            if moved == 0:  # our lease lapsed and another run carries on
+                return "taken over"
+            cursor += len(phones)
+            if time.monotonic() - renewed > self.lease / 3:
+                broadcasts.renew(self.r, self.bid, "fanout", self.token, self.lease)
+                self._watch()
+                renewed = time.monotonic()
+            if progress:
+                progress(len(phones))
+            if due and not kicked:  # sending starts while the rest is prepared
+                kick(self.line, self.bid)
+                kicked = True
+        broadcasts.fanned_out(self.r, self.bid)
+        timers.cancel(self.r, self.watch)
+        kick(self.line, self.bid)
+        log.info("broadcast %s fanned out to %d recipients", self.bid, b.total)
+        return "fanned out"
+
+    def _watch(self) -> None:
+        at = self.line.now() + timedelta(seconds=self.lease + 1)
+        timers.schedule(self.r, self.watch, at, queues.BROADCAST, FANOUT, self.bid)
+
+    def prepare(self, b: Broadcast, phones: list[str]) -> tuple[dict[str, float], dict[str, int]]:
+        """One batch: who gets a copy, which text, and from when (quiet hours in their own zone)."""
+        settings = self.line.settings
+        begin = max(self.line.now(), datetime.fromtimestamp(b.at, UTC))
+        counts = dict.fromkeys(("queued", "held", "skipped_pending", "skipped_opted_out", "skipped_invalid",
+                                "skipped_gone"), 0)
+        items: list[tuple[str, str, str]] = []
+        not_before: list[float] = []
+        found = members.get_many(self.r, phones)
+        invalid = members.invalid_many(self.r, phones)
+        release: dict[str, float] = {}  # members share a few zones: when quiet hours end, per zone
+        for phone, member, bad in zip(phones, found, invalid, strict=True):
+            reason = skip_reason(member, bad)
+            body = self.body(b, member) if member is not None and not reason else ""
+            if member is None or not body:  # not a member now, or the meeting behind a reminder is gone
+                counts[reason or "skipped_gone"] += 1
+                continue
+            items.append((phone, body, f"bc:{self.bid}:{phone}"))
+            if member.timezone not in release:
+                release[member.timezone] = quiet.next_allowed(
+                    begin, zone_of(member, settings.timezone), settings.quiet_hours).timestamp()
+            not_before.append(release[member.timezone])
+        made = outbound.create_many(self.line, items, kind=outbound_kind(b.kind), queue=queues.BROADCAST,
+                                    ref=f"{BROADCAST_REF}{self.bid}")
+        due = {msg_id: at for (msg_id, _), at in zip(made, not_before, strict=True)}
+        counts["queued"] = len(due)
+        counts["held"] = sum(1 for at in not_before if at > begin.timestamp())
+        return due, counts
+
+    def body(self, b: Broadcast, member: Member) -> str:
+        key = (member.language, member.discreet)
+        if key not in self.bodies:
+            self.bodies[key] = render(self.line, b, member.language, member.discreet)
+        return self.bodies[key]
+
+
+def zone_of(member: Member, fallback: str) -> ZoneInfo:
+    """The member's own zone; the line's when theirs is missing or unknown."""
+    for name in (member.timezone, fallback):
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return ZoneInfo("UTC")
+
+
+def skip_reason(member: Member | None, invalid: bool) -> str:
+    if member is None:
+        return "skipped_gone"
+    if member.status == MemberStatus.OPTED_OUT:
+        return "skipped_opted_out"
+    if invalid:
+        return "skipped_invalid"
+    if member.status != MemberStatus.ACTIVE:
+        return "skipped_pending"
+    return ""
+
+
+def render(line: Line, b: Broadcast, language: str, discreet: bool) -> str:
+    """The text one member gets: the coordinator's (or its neutral form), or a meeting's catalog text."""
+    if b.kind == broadcasts.Kind.ANNOUNCEMENT:
+        return b.discreet if discreet and b.discreet else b.text
+    meeting = meetings.get(line.r, b.meeting_id)
+    group = groups.get(line.r, b.group_id)
+    if meeting is None or group is None:
+        return ""
+    local = meeting.local_start(meetings.from_epoch(b.occ))
+    where = meeting.where or line.text(language, "groups.where_default")
+    key = "groups.reminder" if b.kind == broadcasts.Kind.REMINDER else "groups.cancelled"
+    return line.text(language, key, discreet=discreet, group=group.name, where=where,
+                     when=meetings.when_text(language, local))
+
+
+class Pump:
+    def __init__(self, line: Line, bid: int) -> None:
+        self.line, self.r, self.bid = line, line.r, bid
+        self.token = uuid.uuid4().hex
+        self.lease = line.settings.send_lease
+        self.watch = f"bc-pump:{bid}"
+
+    def run(self, budget: float = BUDGET) -> str:
+        b = broadcasts.get(self.r, self.bid)
+        if b is None or b.status in (Status.SCHEDULED, Status.DONE, Status.CANCELLED):
+            return "nothing to send"
+        if not broadcasts.lease(self.r, self.bid, "pump", self.token, self.lease):
+            return "busy"
+        try:
+            outcome = self._run(b, budget)
+        finally:
+            broadcasts.release(self.r, self.bid, "pump", self.token)
+        if outcome in ("held", "waiting for fan-out") and self._work_arrived(outcome):
+            kick(self.line, self.bid)  # the fan-out's kick may have met our lease: do not lose it
+        return outcome
+
+    def _work_arrived(self, outcome: str) -> bool:
+        msg_id, _ = broadcasts.next_due(self.r, self.bid, self.line.now().timestamp())
+        fanned_out = outcome == "waiting for fan-out" and broadcasts.status(self.r, self.bid) == Status.SENDING
+        return msg_id is not None or fanned_out
+
+    def _run(self, b: Broadcast, budget: float) -> str:
+        started, renewed = time.monotonic(), 0.0
+        while True:
+            if time.monotonic() - renewed > self.lease / 3:  # a watch, should this worker die
+                self._wake(self.line.now() + timedelta(seconds=self.lease + 1))
+                broadcasts.renew(self.r, self.bid, "pump", self.token, self.lease)
+                renewed = time.monotonic()
+            if broadcasts.status(self.r, self.bid) == Status.CANCELLED:
+                timers.cancel(self.r, self.watch)
+                return "cancelled"
+            if priority_waiting(self.line) or time.monotonic() - started > budget:
+                kick(self.line, self.bid)  # behind crisis and reply work in RQ's queue order
+                return "yields"
+            now = self.line.now()
+            msg_id, when = broadcasts.next_due(self.r, self.bid, now.timestamp())
+            if msg_id is None:
+                return self._idle(when, now)
+            outcome = self.deliver(b, msg_id, now)
+            if outcome == "later":  # no free slot: priority work first, or come back when one frees up
+                if priority_waiting(self.line):
+                    kick(self.line, self.bid)
+                else:
+                    self._wake(now + timedelta(seconds=max(1.0 / self.line.settings.send_rate, 0.5)))
+                return "slowed"
+
+    def _idle(self, when: float | None, now: datetime) -> str:
+        if when is not None:  # every copy left is held by quiet hours
+            self._wake(datetime.fromtimestamp(when, UTC))
+            return "held"
+        if broadcasts.finish(self.r, self.bid, now):
+            timers.cancel(self.r, self.watch)
+            log.info("broadcast %s done", self.bid)
+            return "done"
+        return "waiting for fan-out"  # the fan-out kicks the pump again; the watch timer is the backstop
+
+    def _wake(self, at: datetime) -> None:
+        timers.schedule(self.r, self.watch, at, queues.BROADCAST, PUMP, self.bid)
+
+    def deliver(self, b: Broadcast, msg_id: str, now: datetime) -> str:
+        msg = outbound.get(self.r, msg_id)
+        if msg is None:
+            broadcasts.settle(self.r, self.bid, msg_id, None)
+            return "missing"
+        if b.expires and now.timestamp() >= b.expires:  # a reminder after the meeting began helps nobody
+            if msg.status not in outbound.FINAL:
+                outbound.mark(self.line, msg_id, outbound.Status.SKIPPED, error="late")
+            broadcasts.settle(self.r, self.bid, msg_id, "skipped")
+            return "late"
+        member = members.get(self.r, msg.to)
+        if member is not None:  # quiet hours may have begun while it waited its turn
+            release = quiet.next_allowed(now, zone_of(member, self.line.settings.timezone),
+                                         self.line.settings.quiet_hours)
+            if release > now:
+                broadcasts.hold(self.r, self.bid, msg_id, release.timestamp())
+                return "held"
+        outcome = Delivery(self.line, msg_id, paced=True).run()
+        if outcome == "later":
+            return outcome
+        broadcasts.settle(self.r, self.bid, msg_id, COUNTED.get(outcome))
+        if outcome == "sent" and b.kind == broadcasts.Kind.REMINDER:
+            self.reminded(b, msg.to, now)
+        return outcome
+
+    def reminded(self, b: Broadcast, phone: str, now: datetime) -> None:
+        """Remember who heard of this meeting (to tell them if it is cancelled); 1 / 2 now answer it."""
+        meetings.mark_reminded(self.r, b.meeting_id, b.occ, phone)
+        if sessions.get(self.r, phone) is None:  # never cut into another conversation
+            low, high = RSVP_TTL
+            ttl = min(max(b.occ - now.timestamp(), low), high)
+            sessions.start(self.r, phone, "rsvp", "answer", ttl, {"meeting": b.meeting_id, "occ": b.occ})
