@@ -48,9 +48,9 @@ def set_contact(r: redis.Redis, phone: str, by: Contact, *, why: str, at: dateti
 
 
 def send(line: Line, to: str, body: str, *, kind: Kind, queue: str = queues.BROADCAST, dedupe: str | None = None,
-         ref: str = "") -> str | None:
-    """A prompt or reminder: texted, or read by a call to a member who gets calls. The record's id, or None."""
-    if kind not in BY_CALL or contact(line.r, to) != Contact.CALL:
+         ref: str = "", by_call: bool = False) -> str | None:
+    """A prompt or reminder: texted, or read by a call (`by_call`, or a member who gets calls). The id, or None."""
+    if kind not in BY_CALL or not (by_call or contact(line.r, to) == Contact.CALL):
         return outbound.send_text(line, to, body, kind=kind, queue=queue, dedupe=dedupe, ref=ref)
     msg_id = outbound.create(line, to, body, kind=kind, queue=queue, dedupe=dedupe, ref=ref)
     if msg_id:

@@ -14,7 +14,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from textline import members, outbound, queues
+from textline import members, queues, voice_notices
 from textline import reminders_personal as store
 from textline.line import Line
 from textline.outbound import Kind
@@ -34,11 +34,6 @@ WATCH = 120.0
 def fire(reminder_id: str) -> str:
     """The RQ job (ids only): what happened, kept briefly as the job's result."""
     return fire_now(runtime.line(), reminder_id)
-
-
-def calls_ready(line: Line) -> bool:
-    """The voice feature serves /twilio/voice/reminder/<id> (`[personal_reminders] calls = true`)."""
-    return bool(line.settings.section("personal_reminders").get("calls", False))
 
 
 def fire_now(line: Line, reminder_id: str) -> str:
@@ -83,15 +78,13 @@ def _send(line: Line, reminder: store.Reminder, due: datetime, *, late: bool, zo
     if store.get(r, reminder.id) is None:  # removed while this job ran
         return "gone"
     dedupe = f"preminder:{reminder.id}:{int(due.timestamp())}"
-    if reminder.how == store.CALL and calls_ready(line):
-        outbound.place_call(line, reminder.phone, f"/twilio/voice/reminder/{reminder.id}", kind=Kind.REMINDER,
-                            dedupe=dedupe)
-        return "called"
     if late:  # say which time it was for, so a late reminder is not mistaken for a new one
         clock = due.astimezone(ZoneInfo(zone)).strftime("%H:%M")
         text = line.text(member.language, "remind.message_late", discreet=member.discreet, what=reminder.what,
                          time=clock)
     else:
         text = line.text(member.language, "remind.message", discreet=member.discreet, what=reminder.what)
-    outbound.send_text(line, reminder.phone, text, kind=Kind.REMINDER, queue=queues.BROADCAST, dedupe=dedupe)
-    return "sent"
+    by_call = reminder.how == store.CALL
+    voice_notices.send(line, reminder.phone, text, kind=Kind.REMINDER, queue=queues.BROADCAST, dedupe=dedupe,
+                       by_call=by_call)
+    return "called" if by_call else "sent"

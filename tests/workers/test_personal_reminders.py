@@ -117,17 +117,18 @@ def test_never_sent_after_stop(line: Harness) -> None:
     assert until(line, at(5, 9, 0)) == ["Reminder: Walk"]
 
 
-def test_by_call_when_the_voice_line_serves_reminders_else_by_text(line: Harness) -> None:
+def test_a_reminder_by_call_is_read_by_a_call(line: Harness) -> None:
     member = joined(line)
     sets(member, "Breathe", "09:00", how="2")
-    assert until(line, at(3, 9, 0)) == ["Reminder: Breathe"]  # no voice line yet: a text
-    line.configure(personal_reminders={"calls": True})
-    line.set_clock(at(4, 9, 0))
+    line.set_clock(at(3, 9, 0))
     line.work()
     [call] = line.twilio.calls_to(M1)
-    [reminder] = store.of_member(line.r, M1)
-    assert call.get("Url") == f"https://line.example.org/twilio/voice/reminder/{reminder.id}"
-    assert len(line.twilio.texts_to(M1)) == 1
+    assert (call.get("Url") or "").startswith("https://line.example.org/twilio/voice/notice/")
+    assert line.twilio.texts_to(M1) == []
+    notice = line.post((call.get("Url") or "").removeprefix("https://line.example.org"),
+                       {"CallSid": "CA" + "7" * 32, "From": "+15005550006", "To": M1, "AccountSid": "AC1",
+                        "CallStatus": "in-progress", "Direction": "outbound-api"})
+    assert notice.status_code == 200 and b"<Say" in notice.data
 
 
 def test_a_job_run_again_for_the_same_time_sends_once(line: Harness) -> None:
