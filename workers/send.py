@@ -119,9 +119,15 @@ class Delivery:
             slot = ratelimit.take(self.r, rate, priority=True)
         elif queues.waiting(self.line, PRIORITY_QUEUES):
             slot = ratelimit.take(self.r, rate, priority=False)
-        else:  # nothing more urgent waits: hold at most one slot interval (a reply waits behind it no longer)
-            limit = min(BULK_MAX_WAIT, ratelimit.interval(rate) * 1.01)
-            slot = ratelimit.take(self.r, rate, priority=True, max_wait=limit)
+        else:  # nothing more urgent waits: wait up to one interval for a free slot, without holding it,
+            # so a crisis alert or a reply arriving meanwhile takes it first
+            deadline = time.monotonic() + min(BULK_MAX_WAIT, ratelimit.interval(rate) * 1.01)
+            slot = ratelimit.take(self.r, rate, priority=False)
+            while not slot.granted and time.monotonic() + slot.wait <= deadline:
+                time.sleep(slot.wait)
+                if queues.waiting(self.line, PRIORITY_QUEUES):
+                    break
+                slot = ratelimit.take(self.r, rate, priority=False)
         if slot.granted:
             if slot.wait > 0:
                 time.sleep(slot.wait)
