@@ -107,6 +107,15 @@ _SPELLED = re.compile(r"\b[a-z](?: [a-z]\b){2,}")
 _DOUBLED_WORD = re.compile(r"\b[a-z]*?([a-z])\1[a-z]*")
 _REGEX_TOKEN = re.compile(r"\\.|[a-z]+|.", re.S)
 _DEF_REF = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+_COMPILED: dict[str, re.Pattern[str]] = {}
+
+
+def _rx(source: str) -> re.Pattern[str]:
+    """Compile once per process: rebuilding the lexicon (an extra file added) reuses every unchanged pattern."""
+    found = _COMPILED.get(source)
+    if found is None:
+        found = _COMPILED[source] = re.compile(source)
+    return found
 
 
 def normalise(text: str) -> str:
@@ -221,7 +230,7 @@ def _expand(src: str, defs: Mapping[str, str], where: str, depth: int = 0) -> st
 def _check_regex(src: str, where: str) -> None:
     for form in (src, _squeeze_regex(src)):
         try:
-            re.compile(form)
+            _rx(form)
         except re.error as exc:
             raise LexiconError(f"{where}: bad regex: {exc}") from exc
 
@@ -420,7 +429,7 @@ class _Form:
         buckets: dict[str, list[tuple[_Entry, str, int]]] = {}
         anywhere: list[tuple[_Entry, str, int]] = []
         for entry, src in patterns:
-            item = (entry, src, re.compile(src).groups)
+            item = (entry, src, _rx(src).groups)
             chars = _first_chars(src)
             if chars is None or len(chars) > _MAX_BUCKETS:
                 anywhere.append(item)
@@ -431,9 +440,9 @@ class _Form:
         if buckets:
             parts.append(self._dispatch(sorted(buckets), buckets))
         parts.extend(self._alt(*item) for item in anywhere)
-        self._crisis = re.compile(r"\b(?:" + "|".join(parts) + ")") if parts else None
-        self._idioms = [re.compile(rf"\b(?:{src})") for src in idioms]
-        self._any_idiom = re.compile(r"\b(?:" + "|".join(idioms) + ")") if idioms else None
+        self._crisis = _rx(r"\b(?:" + "|".join(parts) + ")") if parts else None
+        self._idioms = [_rx(rf"\b(?:{src})") for src in idioms]
+        self._any_idiom = _rx(r"\b(?:" + "|".join(idioms) + ")") if idioms else None
 
     def _dispatch(self, chars: list[str], buckets: Mapping[str, list[tuple[_Entry, str, int]]]) -> str:
         """A binary tree of lookaheads on the first character, with each bucket at a leaf."""
@@ -498,7 +507,7 @@ class _Form:
         by_char: dict[str, list[tuple[re.Pattern[str], _Entry]]] = {ch: [] for ch in _ALPHABET}
         for entry, src in self._sources:
             chars = _first_chars(src) or _ALPHABET
-            item = (re.compile(rf"\b(?:{src})"), entry)
+            item = (_rx(rf"\b(?:{src})"), entry)
             for ch in sorted(chars):
                 by_char[ch].append(item)
         return by_char
