@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.support.harness import Harness, member_number, staff_number
 from textline import cases, outbound
 from textline.outbound import Status
@@ -44,6 +46,7 @@ def alert_sent(line: Harness) -> bool:
     return bool(ids) and all(outbound.get(line.r, i).status == Status.SENT for i in ids)
 
 
+@pytest.mark.slow
 def test_an_alert_whose_work_horse_is_killed_mid_send_still_goes_out(line: Harness, tmp_path: Path) -> None:
     line.configure(sending={"lease": "2s", "retry_backoff": "10ms"})
     line.cli("staff", "add", "Ana", ANA, "--role", "crisis")
