@@ -14,7 +14,7 @@ from enum import StrEnum
 
 import redis
 
-from textline import gsm, queues
+from textline import clock, gsm, queues
 from textline.line import Line
 
 DELIVER = "workers.send.deliver"
@@ -32,6 +32,28 @@ class Status(StrEnum):
 
 #: Once here, a record is never sent again.
 FINAL = frozenset({Status.SENT, Status.DELIVERED, Status.UNDELIVERED, Status.FAILED, Status.SKIPPED})
+
+# A status only moves forward (queued/sending -> sent -> delivered/failed ...), whatever order
+# racing workers and Twilio's callbacks write in; a record that expired or was erased is not re-created.
+_SET_STATUS = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local rank = {queued=0, sending=0, sent=1, delivered=2, undelivered=2, failed=2, skipped=2}
+local current = rank[redis.call('HGET', KEYS[1], 'status') or 'queued'] or 0
+if ARGV[1] ~= '' and (rank[ARGV[1]] or 0) < current then return 0 end
+if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], 'status', ARGV[1]) end
+for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+return 1
+"""
+
+# An attempt starts only on a record that is not final: count it and note when it began.
+_START_ATTEMPT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local status = redis.call('HGET', KEYS[1], 'status')
+if status ~= 'queued' and status ~= 'sending' then return 0 end
+local n = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+redis.call('HSET', KEYS[1], 'status', 'sending', 'attempt_at', ARGV[1], 'updated_at', ARGV[2])
+return n
+"""
 
 
 class Kind(StrEnum):
@@ -67,6 +89,8 @@ class Message:
     attempts: int = 0
     ref: str = ""
     created_at: str = ""
+    #: Wall-clock epoch seconds when the latest attempt began (Twilio's clock, not the test clock).
+    attempt_at: float = 0.0
 
 
 def create(line: Line, to: str, body: str, *, kind: Kind, queue: str, channel: str = "sms",
@@ -114,31 +138,40 @@ def get(r: redis.Redis, msg_id: str) -> Message | None:
         id=msg_id, to=data["to"], body=data.get("body", ""), kind=Kind(data["kind"]), queue=data["queue"],
         status=Status(data["status"]), channel=data.get("channel", "sms"), sid=data.get("sid", ""),
         error=data.get("error", ""), attempts=int(data.get("attempts", "0")), ref=data.get("ref", ""),
-        created_at=data.get("created_at", ""),
+        created_at=data.get("created_at", ""), attempt_at=float(data.get("attempt_at") or 0),
     )
 
 
-def bump_attempts(r: redis.Redis, msg_id: str) -> int:
-    return int(r.hincrby(_key(msg_id), "attempts", 1))
+def start_attempt(line: Line, msg_id: str) -> int:
+    """Mark the record `sending` and count the attempt; its number, or 0 if the record is final or gone."""
+    return int(line.r.eval(_START_ATTEMPT, 1, _key(msg_id), repr(clock.utcnow().timestamp()),
+                           line.now().isoformat()))
 
 
-def mark(line: Line, msg_id: str, status: Status, *, sid: str = "", error: str = "") -> None:
-    """Record a status (and the Twilio sid once known), counting it for the delivery report."""
+def _set_status(r: redis.Redis, msg_id: str, status: str, fields: dict[str, str]) -> bool:
+    flat = [x for pair in fields.items() for x in pair]
+    return bool(r.eval(_SET_STATUS, 1, _key(msg_id), status, *flat))
+
+
+def mark(line: Line, msg_id: str, status: Status, *, sid: str = "", error: str = "") -> bool:
+    """Record a status (and the Twilio sid once known), counting it; False when the record is past it."""
     r = line.r
-    fields = {"status": str(status), "updated_at": line.now().isoformat()}
+    fields = {"updated_at": line.now().isoformat()}
     if sid:
         fields["sid"] = sid
     if error:
         fields["error"] = error
+    if not _set_status(r, msg_id, str(status), fields):
+        return False
     day = line.now().date().isoformat()
     pipe = r.pipeline()
-    pipe.hset(_key(msg_id), mapping=fields)
     if sid:
         pipe.set(f"tl:msg:sid:{sid}", msg_id, ex=int(line.settings.message_retention))
     label = f"{status}:{error}" if error else str(status)
     pipe.hincrby(f"tl:stats:delivery:{day}", label, 1)
     pipe.expire(f"tl:stats:delivery:{day}", 90 * 86400)
     pipe.execute()
+    return True
 
 
 #: Twilio's final failure statuses for messages and calls.
@@ -155,13 +188,15 @@ def record_delivery(line: Line, msg_id: str, status: str, error: str = "") -> No
     fields = {"delivery": status, "updated_at": line.now().isoformat()}
     if error:
         fields["error"] = error
+    new = ""
     if status in ("delivered", "completed"):
-        fields["status"] = str(Status.DELIVERED)
+        new = str(Status.DELIVERED)
     elif status in FAILED_DELIVERY:
-        fields["status"] = str(Status.UNDELIVERED if status == "undelivered" else Status.FAILED)
+        new = str(Status.UNDELIVERED if status == "undelivered" else Status.FAILED)
+    if not _set_status(r, msg_id, new, fields):
+        return
     day = line.now().date().isoformat()
     pipe = r.pipeline()
-    pipe.hset(_key(msg_id), mapping=fields)
     pipe.hincrby(f"tl:stats:delivery:{day}", f"{status}:{error}" if error else status, 1)
     pipe.expire(f"tl:stats:delivery:{day}", 90 * 86400)
     pipe.execute()

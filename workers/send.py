@@ -2,8 +2,10 @@
 
 Safe to run twice, concurrently or after a crash: a final status is never
 sent again, a lock in Redis lets one delivery through at a time, and a watch
-timer re-enqueues a delivery whose worker died mid-send. Transient failures
-come back with backoff through the timers; permanent ones end the record.
+timer re-enqueues a delivery whose worker died mid-send. An attempt that got
+no answer (a timeout, a killed process) is looked up at Twilio before the
+next one, so it is not sent twice. Transient failures come back with backoff
+through the timers; permanent ones end the record.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import uuid
 from datetime import timedelta
 
 from textline import members, outbound, queues, ratelimit, timers
-from textline.errors import PermanentSendError, TransientSendError
+from textline.errors import AmbiguousSendError, PermanentSendError, TransientSendError
 from textline.line import Line
 from textline.outbound import Kind, Message, Status
 from textline.phones import mask
@@ -27,6 +29,8 @@ PERSISTENT = frozenset({Kind.CRISIS, Kind.ALERT})
 PRIORITY_QUEUES = frozenset({queues.CRISIS, queues.REPLIES})
 OPTED_OUT_CODES = frozenset({21610})
 INVALID_CODES = frozenset({21211, 21614, 21217, 21401, 21407, 21408, 21612})
+#: The longest a priority send waits for its slot in the limiter, in seconds.
+MAX_SLOT_WAIT = 5.0
 
 
 def deliver(msg_id: str) -> str:
@@ -53,20 +57,50 @@ class Delivery:
             outbound.mark(self.line, msg.id, Status.SKIPPED, error=reason)
             log.info("message %s skipped: %s", msg.id, reason)
             return "skipped"
-        lease = self.line.settings.send_lease
-        if not self.r.set(self.lock, self.token, nx=True, ex=max(1, int(lease))):
-            return "busy"
-        # From here a killed worker is covered: the watch re-enqueues this delivery after the lease.
+        lease = self.lease()
+        # The watch comes first: whenever this process dies from here on, the watch re-enqueues the
+        # delivery after the lease. A busy lock leaves it set, in case the holder is the one that died.
         watch = f"watch:{msg.id}"
-        at = self.line.now() + timedelta(seconds=lease + 1)
-        timers.schedule(self.r, watch, at, msg.queue, outbound.DELIVER, msg.id)
+        timers.schedule(self.r, watch, self.line.now() + timedelta(seconds=lease + 1), msg.queue,
+                        outbound.DELIVER, msg.id)
+        if not self.r.set(self.lock, self.token, nx=True, ex=max(1, int(lease + 0.999))):
+            return "busy"
         try:
+            if msg.status == Status.SENDING and msg.attempt_at:
+                earlier = self.earlier_attempt(msg)
+                if earlier is None:
+                    self.retry_at(msg, self.backoff(msg, msg.attempts), name="retry")
+                    return "retry"
+                if earlier:
+                    return "sent"
             if not self.take_slot(msg):
                 return "later"
             return self.send(msg)
         finally:
             timers.cancel(self.r, watch)
             self.release()
+
+    def lease(self) -> float:
+        """How long one delivery may hold the lock: longer than its slowest send (two HTTP timeouts, a slot wait)."""
+        settings = self.line.settings
+        return max(settings.send_lease, 2 * settings.http_timeout + MAX_SLOT_WAIT + 1)
+
+    def earlier_attempt(self, msg: Message) -> bool | None:
+        """An earlier attempt ended without an answer (a timeout, a killed process): did it reach Twilio?
+
+        None when Twilio cannot tell us now: the delivery comes back later rather than risk a second copy.
+        """
+        try:
+            sids = runtime.sender().find(msg.channel, msg.to, msg.body, msg.attempt_at)
+        except TransientSendError as exc:
+            log.info("message %s: cannot check an earlier attempt (%s)", msg.id, exc)
+            return None
+        for sid in sids:
+            if outbound.by_sid(self.r, sid) in (None, msg.id):
+                outbound.mark(self.line, msg.id, Status.SENT, sid=sid)
+                log.info("message %s: an earlier attempt reached Twilio; not sent again", msg.id)
+                return True
+        return False
 
     def blocked(self, msg: Message) -> str:
         """Why this record must not be sent, or ''."""
@@ -86,7 +120,7 @@ class Delivery:
             return True
         rate = self.line.settings.send_rate
         if msg.queue in PRIORITY_QUEUES:
-            slot = ratelimit.take(self.r, rate, priority=True)
+            slot = ratelimit.take(self.r, rate, priority=True, max_wait=MAX_SLOT_WAIT)
         elif queues.waiting(self.line, PRIORITY_QUEUES):
             slot = ratelimit.take(self.r, rate, priority=False)
         else:  # nothing more urgent waits: hold at most one interval for the next slot
@@ -100,8 +134,9 @@ class Delivery:
 
     def send(self, msg: Message) -> str:
         settings = self.line.settings
-        attempt = outbound.bump_attempts(self.r, msg.id)
-        outbound.mark(self.line, msg.id, Status.SENDING)
+        attempt = outbound.start_attempt(self.line, msg.id)
+        if not attempt:
+            return "already final"
         sender = runtime.sender()
         try:
             if msg.channel == "call":
@@ -113,9 +148,10 @@ class Delivery:
                 outbound.mark(self.line, msg.id, Status.FAILED, error=str(exc.code or exc.status or "transient"))
                 log.warning("message %s failed after %d attempts (%s)", msg.id, attempt, exc)
                 return "failed"
-            delay = min(settings.retry_backoff * 2 ** (attempt - 1), 60.0 if msg.kind not in PERSISTENT else 5.0)
+            delay = self.backoff(msg, attempt)
             log.info("message %s attempt %d: %s; retry in %.2fs", msg.id, attempt, exc, delay)
-            outbound.mark(self.line, msg.id, Status.QUEUED)
+            if not isinstance(exc, AmbiguousSendError):  # else it stays `sending`: the retry looks first
+                outbound.mark(self.line, msg.id, Status.QUEUED)
             self.retry_at(msg, delay, name="retry")
             return "retry"
         except PermanentSendError as exc:
@@ -124,6 +160,11 @@ class Delivery:
         outbound.mark(self.line, msg.id, Status.SENT, sid=sid)
         log.info("message %s sent to %s (%s)", msg.id, mask(msg.to), msg.kind)
         return "sent"
+
+    def backoff(self, msg: Message, attempt: int) -> float:
+        """Exponential, capped lower for crisis work."""
+        cap = 5.0 if msg.kind in PERSISTENT else 60.0
+        return min(self.line.settings.retry_backoff * 2 ** max(0, attempt - 1), cap)
 
     def permanent(self, msg: Message, exc: PermanentSendError) -> None:
         code = exc.code or 0
