@@ -40,13 +40,17 @@ def sms() -> Response:
         log.info("sms %s ignored: From is not a valid number", sid)
         return xml(twiml.EMPTY)
     if not inbound_log.claim(line.r, sid):
+        answer = inbound_log.answered(line.r, sid)
+        if not answer:  # the first delivery is still being handled, or died: not acknowledged yet
+            log.info("sms %s is a duplicate of one in flight: asked to retry", sid)
+            return _retry_later()
         log.info("sms %s is a duplicate: answered again, not acted on", sid)
-        return xml(inbound_log.answered(line.r, sid) or twiml.EMPTY)
+        return xml(answer)
     try:
         inbound = Inbound(Channel.SMS, phone, form.get("Body", "")[:MAX_BODY], line.now(), sid=sid,
                           opt_out_type=form.get("OptOutType", "")[:16])
         outcome = engine.handle(line, inbound)
-        effects.apply(line, outcome.effects)
+        effects.apply(line, outcome.effects, origin=f"in:{sid}")
         answer = twiml.sms(outcome)
         inbound_log.remember(line.r, sid, answer)
     except Exception:
@@ -55,6 +59,12 @@ def sms() -> Response:
     log.info("sms %s from %s: %d replies, %d effects", sid, phones.mask(phone), len(outcome.replies),
              len(outcome.effects))
     return xml(answer)
+
+
+def _retry_later() -> Response:
+    response = plain("this message is being handled, try again", 503)
+    response.headers["Retry-After"] = "2"
+    return response
 
 
 def _release(sid: str) -> None:
