@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+import requests
 
 from tests.support.procs import LineProcs, alive, wait
 from textline import members, outbound, queues
@@ -167,3 +171,162 @@ def horse_kills(procs: LineProcs, traffic: Outbound, *, workers: int = 3, kills:
     figures.seconds = time.monotonic() - started
     figures.notes["settled"] = settled
     return count_copies(figures, expected, (m.to for m in procs.double.messages))
+
+
+# -- inbound traffic -------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Conversation:
+    """What one member texts, in order; each text is sent again (same MessageSid) until acknowledged."""
+
+    phone: str
+    texts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Sent:
+    phone: str
+    body: str
+    sid: str
+    status: int
+    answer: str
+
+
+#: Problems with one member's state after its acknowledged texts (empty when all is well).
+InboundCheck = Callable[[Line, Conversation, list[Sent]], list[str]]
+
+
+@dataclass
+class Inbound:
+    conversations: list[Conversation]
+    check: InboundCheck
+
+
+def joining(phones: Iterable[str]) -> Inbound:
+    """Foundation traffic: first contact, consent, the menu, help. Each member must end active."""
+
+    def check(line: Line, conversation: Conversation, acked: list[Sent]) -> list[str]:
+        problems = []
+        member = members.get(line.r, conversation.phone)
+        if member is None or not member.active:
+            problems.append(f"{conversation.phone[-4:]} not active after {len(acked)} acknowledged texts")
+        for sent in acked:
+            if not line.r.exists(f"tl:in:{sent.sid}"):
+                problems.append(f"{sent.sid} acknowledged but not recorded")
+            if "<Message>" not in sent.answer:
+                problems.append(f"{sent.sid} ({sent.body}) acknowledged without an answer")
+        return problems
+
+    return Inbound([Conversation(p, ("hi", "YES", "MENU", "HELP")) for p in phones], check)
+
+
+def converse(procs: LineProcs, conversations: Sequence[Conversation], *, threads: int = 4,
+             patience: float = 60.0) -> tuple[list[Sent], Counter[int]]:
+    """Send every conversation through the web processes from `threads` clients at once.
+
+    A text answered with anything but 200 (or not answered) is sent again with the same MessageSid,
+    as Twilio does when told to retry, until `patience` runs out. Returns the acknowledged texts and a
+    count of every status seen (0 for no answer).
+    """
+    acked: list[Sent] = []
+    seen: Counter[int] = Counter()
+    lock = threading.Lock()
+    deadline = time.monotonic() + patience
+
+    def run(mine: Sequence[Conversation]) -> None:
+        for conversation in mine:
+            for body in conversation.texts:
+                sid = "SM" + uuid.uuid4().hex
+                while time.monotonic() < deadline:
+                    try:
+                        response = procs.sms(conversation.phone, body, sid=sid)
+                        status, answer = response.status_code, response.text
+                    except requests.RequestException:
+                        status, answer = 0, ""
+                    with lock:
+                        seen[status] += 1
+                        if status == 200:
+                            acked.append(Sent(conversation.phone, body, sid, status, answer))
+                    if status == 200:
+                        break
+                    time.sleep(0.1)
+
+    chunks = [conversations[i::threads] for i in range(threads)]
+    workers = [threading.Thread(target=run, args=(chunk,)) for chunk in chunks]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    return acked, seen
+
+
+class Prober(threading.Thread):
+    """Polls `/healthz` every `interval` seconds, counting the answers (0: no answer)."""
+
+    def __init__(self, procs: LineProcs, interval: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.procs, self.interval = procs, interval
+        self.seen: Counter[int] = Counter()
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        session = requests.Session()
+        while not self.done.is_set():
+            try:
+                status = session.get(self.procs.web_url + "/healthz", timeout=5).status_code
+            except requests.RequestException:
+                status = 0
+            self.seen[status] += 1
+            time.sleep(self.interval)
+
+    def stop(self) -> Counter[int]:
+        self.done.set()
+        self.join(10)
+        return self.seen
+
+
+def redis_restart(procs: LineProcs, traffic: Inbound, *, down_for: float = 2.0, after: float = 1.0,
+                  web_workers: int = 2, workers: int = 1) -> Figures:
+    """Kill Redis (SIGKILL) `after` seconds into the traffic and start it again `down_for` seconds later.
+
+    The web and worker processes are not restarted. Every text acknowledged with a 200 must have been
+    acted on (`traffic.check`), and no answer may be a 5xx other than 503.
+    """
+    figures = Figures("redis_restart")
+    started = time.monotonic()
+    procs.start_web(web_workers)
+    procs.start_workers(workers)
+    line = procs.line()
+    prober = Prober(procs)
+    prober.start()
+    result: dict[str, object] = {}
+
+    def send() -> None:
+        result["acked"], result["seen"] = converse(procs, traffic.conversations)
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    time.sleep(after)
+    procs.redis.kill()
+    time.sleep(down_for)
+    procs.redis.start()
+    sender.join()
+    health = prober.stop()
+    acked: list[Sent] = result["acked"]  # type: ignore[assignment]
+    seen: Counter[int] = result["seen"]  # type: ignore[assignment]
+    figures.requests = sum(seen.values()) + sum(health.values())
+    figures.five_xx = sum(n for code, n in (seen + health).items() if code >= 500 and code != 503)
+    figures.acknowledged = len(acked)
+    figures.notes.update(webhook=dict(seen), health=dict(health))
+    by_phone: dict[str, list[Sent]] = {}
+    for sent in acked:
+        by_phone.setdefault(sent.phone, []).append(sent)
+    problems: list[str] = []
+    for conversation in traffic.conversations:
+        mine = by_phone.get(conversation.phone, [])
+        if len(mine) != len(conversation.texts):
+            problems.append(f"{conversation.phone[-4:]}: {len(mine)} of {len(conversation.texts)} acknowledged")
+        problems += traffic.check(line, conversation, mine)
+    figures.lost = len(problems)
+    figures.notes["problems"] = problems[:20]
+    figures.seconds = time.monotonic() - started
+    return figures
