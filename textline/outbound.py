@@ -3,8 +3,11 @@
 Keys (owned here): `tl:msg:{id}` hash (to, body, kind, status, sid, error,
 attempts ...), `tl:msg:seq` counter, `tl:msg:key:{dedupe}` (business key ->
 id, so a retried fan-out creates one record), `tl:msg:sid:{sid}` (Twilio sid
--> id, for status callbacks), `tl:stats:delivery:{day}` counters.
-Records expire after the message retention period.
+-> id, for status callbacks), `tl:stats:delivery:{day}` counters,
+`tl:msg:open` sorted set (records not final yet -> when to check that their
+delivery is still under way), `tl:member:{phone}:msgs` set (the member's
+record ids, for export and erase). Records expire after the message
+retention period; a record is created in one atomic step with its dedupe key.
 """
 from __future__ import annotations
 
@@ -71,8 +74,34 @@ class Kind(StrEnum):
 BEFORE_CONSENT = frozenset({Kind.HELP, Kind.CRISIS, Kind.ALERT})
 
 
+OPEN = "tl:msg:open"
+#: Seconds a record may wait for its delivery before the sweep checks that a job still carries it.
+RECHECK = {queues.CRISIS: 10.0, queues.REPLIES: 15.0, queues.CALLS: 30.0, queues.BROADCAST: 60.0}
+
+_CREATE = """
+if KEYS[1] ~= '' and not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[2], unpack(ARGV, 5))
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+redis.call('SADD', KEYS[4], ARGV[1])
+redis.call('EXPIRE', KEYS[4], ARGV[2])
+return 1
+"""
+
+# Claim overdue open records for a sweep (moved a lease ahead, so concurrent sweeps do not share them).
+_OVERDUE = """
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], ARGV[2], id) end
+return ids
+"""
+
+
 def _key(msg_id: str) -> str:
     return f"tl:msg:{msg_id}"
+
+
+def member_index(phone: str) -> str:
+    return f"tl:member:{phone}:msgs"
 
 
 @dataclass(frozen=True)
@@ -99,16 +128,14 @@ def create(line: Line, to: str, body: str, *, kind: Kind, queue: str, channel: s
     r = line.r
     ttl = int(line.settings.message_retention)
     msg_id = str(r.incr("tl:msg:seq"))
-    if dedupe and not r.set(f"tl:msg:key:{dedupe}", msg_id, nx=True, ex=ttl):
-        return None
     text = gsm.fit(body) if channel == "sms" else body
-    pipe = r.pipeline()
-    pipe.hset(_key(msg_id), mapping={
-        "id": msg_id, "to": to, "body": text, "kind": str(kind), "queue": queue, "channel": channel,
-        "status": str(Status.QUEUED), "attempts": "0", "ref": ref, "created_at": line.now().isoformat(),
-    })
-    pipe.expire(_key(msg_id), ttl)
-    pipe.execute()
+    fields = {"id": msg_id, "to": to, "body": text, "kind": str(kind), "queue": queue, "channel": channel,
+              "status": str(Status.QUEUED), "attempts": "0", "ref": ref, "created_at": line.now().isoformat()}
+    recheck = line.now().timestamp() + RECHECK.get(queue, 60.0)
+    keys = [f"tl:msg:key:{dedupe}" if dedupe else "", _key(msg_id), OPEN, member_index(to)]
+    args = [msg_id, ttl, recheck, "", *[x for pair in fields.items() for x in pair]]
+    if not r.eval(_CREATE, len(keys), *keys, *args):
+        return None
     return msg_id
 
 
@@ -165,6 +192,8 @@ def mark(line: Line, msg_id: str, status: Status, *, sid: str = "", error: str =
         return False
     day = line.now().date().isoformat()
     pipe = r.pipeline()
+    if status in FINAL:
+        pipe.zrem(OPEN, msg_id)
     if sid:
         pipe.set(f"tl:msg:sid:{sid}", msg_id, ex=int(line.settings.message_retention))
     label = f"{status}:{error}" if error else str(status)
@@ -200,6 +229,20 @@ def record_delivery(line: Line, msg_id: str, status: str, error: str = "") -> No
     pipe.hincrby(f"tl:stats:delivery:{day}", f"{status}:{error}" if error else status, 1)
     pipe.expire(f"tl:stats:delivery:{day}", 90 * 86400)
     pipe.execute()
+
+
+def overdue(r: redis.Redis, now: float, limit: int = 200, lease: float = 30.0) -> list[str]:
+    """Open records whose check time has come, claimed for `lease` seconds (see workers/sweep.py)."""
+    return list(r.eval(_OVERDUE, 1, OPEN, now, now + lease, limit))
+
+
+def recheck_at(r: redis.Redis, msg_id: str, at: float) -> None:
+    r.zadd(OPEN, {msg_id: at}, xx=True)
+
+
+def close(r: redis.Redis, msg_id: str) -> None:
+    """Forget an open record (final, expired or erased)."""
+    r.zrem(OPEN, msg_id)
 
 
 def by_sid(r: redis.Redis, sid: str) -> str | None:

@@ -31,6 +31,13 @@ OPTED_OUT_CODES = frozenset({21610})
 INVALID_CODES = frozenset({21211, 21614, 21217, 21401, 21407, 21408, 21612})
 #: The longest a priority send waits for its slot in the limiter, in seconds.
 MAX_SLOT_WAIT = 5.0
+#: Names of the timers that bring a delivery back (each followed by the message id).
+DELIVERY_TIMERS = ("watch:", "retry:", "slot:")
+
+
+def lock_key(msg_id: str) -> str:
+    """Held while one delivery of the message is under way."""
+    return f"tl:msg:{msg_id}:lock"
 
 
 def deliver(msg_id: str) -> str:
@@ -43,7 +50,7 @@ class Delivery:
         self.line = line
         self.r = line.r
         self.msg_id = msg_id
-        self.lock = f"tl:msg:{msg_id}:lock"
+        self.lock = lock_key(msg_id)
         self.token = uuid.uuid4().hex
 
     def run(self) -> str:

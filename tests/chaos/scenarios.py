@@ -25,16 +25,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import requests
+from rq.job import Job, JobStatus
 
 from tests.support.procs import LineProcs, alive, wait
+from tests.support.twilio_double import TwilioDouble
 from textline import members, outbound, queues
 from textline.line import Line
 from textline.outbound import Kind
+from workers.send import DELIVERY_TIMERS
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 _RECORD = re.compile(r"^tl:msg:\d+$")
-#: Timers the delivery path keeps (watch, retry, slot): while any is pending, sending is not done.
-DELIVERY_TIMERS = ("watch:", "retry:", "slot:")
 
 Expected = dict[str, int]
 Outbound = Callable[[Line], Expected]
@@ -111,7 +112,8 @@ def delivery_pending(line: Line) -> bool:
     """True while any delivery may still happen: jobs waiting or running, delivery timers, unfinished records."""
     if queues.waiting(line):
         return True
-    if any(queues.queue(line, name).started_job_registry.count for name in queues.ALL):
+    started = [j for name in queues.ALL for j in queues.queue(line, name).started_job_registry.get_job_ids()]
+    if any(job and job.get_status() == JobStatus.STARTED for job in Job.fetch_many(started, connection=line.rq)):
         return True
     if any(name.startswith(DELIVERY_TIMERS) for name in line.r.zrange("tl:timers", 0, -1)):
         return True
@@ -284,6 +286,20 @@ class Prober(threading.Thread):
         return self.seen
 
 
+def inbound_problems(line: Line, traffic: Inbound, acked: list[Sent]) -> list[str]:
+    """Every text acknowledged, each acted on (the traffic's own check)."""
+    by_phone: dict[str, list[Sent]] = {}
+    for sent in acked:
+        by_phone.setdefault(sent.phone, []).append(sent)
+    problems: list[str] = []
+    for conversation in traffic.conversations:
+        mine = by_phone.get(conversation.phone, [])
+        if len(mine) != len(conversation.texts):
+            problems.append(f"{conversation.phone[-4:]}: {len(mine)} of {len(conversation.texts)} acknowledged")
+        problems += traffic.check(line, conversation, mine)
+    return problems
+
+
 def redis_restart(procs: LineProcs, traffic: Inbound, *, down_for: float = 2.0, after: float = 1.0,
                   web_workers: int = 2, workers: int = 1) -> Figures:
     """Kill Redis (SIGKILL) `after` seconds into the traffic and start it again `down_for` seconds later.
@@ -317,16 +333,207 @@ def redis_restart(procs: LineProcs, traffic: Inbound, *, down_for: float = 2.0, 
     figures.five_xx = sum(n for code, n in (seen + health).items() if code >= 500 and code != 503)
     figures.acknowledged = len(acked)
     figures.notes.update(webhook=dict(seen), health=dict(health))
-    by_phone: dict[str, list[Sent]] = {}
-    for sent in acked:
-        by_phone.setdefault(sent.phone, []).append(sent)
-    problems: list[str] = []
-    for conversation in traffic.conversations:
-        mine = by_phone.get(conversation.phone, [])
-        if len(mine) != len(conversation.texts):
-            problems.append(f"{conversation.phone[-4:]}: {len(mine)} of {len(conversation.texts)} acknowledged")
-        problems += traffic.check(line, conversation, mine)
+    problems = inbound_problems(line, traffic, acked)
     figures.lost = len(problems)
     figures.notes["problems"] = problems[:20]
     figures.seconds = time.monotonic() - started
     return figures
+
+
+# -- Twilio faults and crisis probes ------------------------------------------------------------------------------
+class FaultBursts(threading.Thread):
+    """Twilio fails in bursts until stopped: every `every` seconds, for `length` seconds, every create is
+    answered with one fault (503, 429, 500, a proxy's 502 page), or the next ones time out.
+
+    Bursts are windows of time, not counts of requests, so the fault rate stays the same whatever the
+    traffic (about a quarter of the time at the defaults).
+    """
+
+    KINDS = ("503", "429", "timeout", "500", "502-html")
+
+    def __init__(self, double: TwilioDouble, every: float = 1.0, length: float = 0.25,
+                 timeout_delay: float = 1.5) -> None:
+        super().__init__(daemon=True)
+        self.double, self.every, self.length, self.timeout_delay = double, every, length, timeout_delay
+        self.done = threading.Event()
+        self.armed: Counter[str] = Counter()
+        self._window: tuple[float, tuple[int, int]] | None = None
+
+    def _fault(self, form: object) -> tuple[int, int] | None:
+        window = self._window
+        if window is None or time.monotonic() > window[0]:
+            return None
+        return window[1]
+
+    def run(self) -> None:
+        faults = {"503": (503, 20503), "429": (429, 20429), "500": (500, 20500)}
+        self.double.script = self._fault
+        while not self.done.is_set():
+            for name in self.KINDS:
+                if self.done.wait(self.every):
+                    break
+                if name == "timeout":
+                    self.double.delay_next(2, self.timeout_delay)
+                elif name == "502-html":  # a proxy's error page instead of Twilio's JSON
+                    self.double.fail_next(2, status=502, raw_body="<html><body>502 Bad Gateway</body></html>")
+                else:
+                    self._window = (time.monotonic() + self.length, faults[name])
+                self.armed[name] += 1
+        self._window = None
+        self.double.script = None
+
+    def stop(self) -> Counter[str]:
+        self.done.set()
+        self.join(10)
+        return self.armed
+
+
+#: Starts one crisis and returns a function giving its alert's delay in seconds once it reached Twilio.
+CrisisProbe = Callable[[LineProcs, Line, int], Callable[[], float | None]]
+
+
+def alert_probe(staff_phone: str) -> CrisisProbe:
+    """Foundation stand-in for a crisis: an ALERT text to staff on the crisis queue.
+
+    The crisis feature replaces it with a member texting a crisis message to the webhook and the
+    alert reaching on-call staff.
+    """
+
+    def start(procs: LineProcs, line: Line, n: int) -> Callable[[], float | None]:
+        body = f"Crisis alert, case {n}: a member needs you now. Reply ACK {n}."
+        began = time.time()
+        outbound.send_text(line, staff_phone, body, kind=Kind.ALERT, queue=queues.CRISIS)
+
+        def delay() -> float | None:
+            times = [m.wall for m in procs.double.messages if m.to == staff_phone and m.body == body]
+            return min(times) - began if times else None
+
+        return delay
+
+    return start
+
+
+class Crises(threading.Thread):
+    """Starts a crisis every `every` seconds until stopped; `delays()` waits for their alerts."""
+
+    def __init__(self, procs: LineProcs, line: Line, probe: CrisisProbe, every: float = 3.0) -> None:
+        super().__init__(daemon=True)
+        self.procs, self.line, self.probe, self.every = procs, line, probe, every
+        self.done = threading.Event()
+        self.pending: list[Callable[[], float | None]] = []
+
+    def run(self) -> None:
+        n = 0
+        while not self.done.wait(self.every):
+            n += 1
+            try:
+                self.pending.append(self.probe(self.procs, self.line, n))
+            except Exception:  # Redis is down this moment: the crisis arrives a moment later
+                time.sleep(0.2)
+
+    def delays(self, limit: float = 30.0) -> list[float]:
+        """Each alert's delay; an alert still missing `limit` seconds after its crisis counts as infinite."""
+        self.done.set()
+        self.join(10)
+        wait(lambda: all(d() is not None for d in self.pending), limit)
+        return [d() if d() is not None else float("inf") for d in self.pending]  # type: ignore[misc]
+
+
+def permanent_failures(line: Line, double: TwilioDouble, numbers: dict[str, int]) -> list[str]:
+    """Problems with numbers Twilio refuses for good: never asked again after the refusal, the record failed
+    with the code (a burst of transient faults before the refusal may have been retried)."""
+    problems = []
+    for phone, code in numbers.items():
+        asked = [r for r in double.requests if r.to == phone]
+        refused = [i for i, r in enumerate(asked) if r.error_code == code]
+        if refused != [len(asked) - 1]:
+            problems.append(f"{phone[-4:]}: refused at {refused} of {len(asked)} requests, not once at the end")
+        mine = [r for r in records(line) if r.get("to") == phone]
+        if [(r.get("status"), r.get("error")) for r in mine] != [("failed", str(code))]:
+            problems.append(f"{phone[-4:]}: records {[(r.get('status'), r.get('error')) for r in mine]}")
+    return problems
+
+
+def twilio_faults(procs: LineProcs, traffic: Outbound, permanent: dict[str, int], *, workers: int = 2,
+                  crisis: CrisisProbe | None = None, timeout: float = 90.0) -> Figures:
+    """Send `traffic` while Twilio answers 5xx, 429 and timeouts in bursts; `permanent` numbers are refused."""
+    figures = Figures("twilio_faults")
+    started = time.monotonic()
+    line = procs.line()
+    for phone, code in permanent.items():
+        procs.double.fail_for(phone, code=code)
+    procs.start_workers(workers)
+    procs.start_workers(1, queues="crisis")
+    bursts = FaultBursts(procs.double)
+    crises = Crises(procs, line, crisis) if crisis else None
+    bursts.start()
+    if crises:
+        crises.start()
+    expected = traffic(line)
+    wait(lambda: sum(1 for m in procs.double.messages if m.to in expected) >= sum(expected.values()), timeout)
+    figures.notes["armed"] = dict(bursts.stop())
+    if crises:
+        figures.crisis_delays = crises.delays()
+    figures.notes["settled"] = settle(line, timeout)
+    figures.requests = len(procs.double.requests)
+    figures.notes["refused"] = dict(Counter(r.status_code for r in procs.double.rejected))
+    figures.notes["lookups"] = procs.double.lookups
+    figures.notes["problems"] = permanent_failures(line, procs.double, permanent)
+    figures.seconds = time.monotonic() - started
+    return count_copies(figures, {**expected, **{p: 0 for p in permanent}},
+                        (m.to for m in procs.double.messages if not m.body or not m.body.startswith("Crisis alert")))
+
+
+def everything(procs: LineProcs, traffic: Outbound, crisis: CrisisProbe, *, workers: int = 3, kills: int = 4,
+               inbound: Inbound | None = None, timeout: float = 120.0) -> Figures:
+    """All at once: horses killed, Twilio faults in bursts, Redis killed and restarted, crises arriving.
+
+    Each crisis alert must reach Twilio within 30 seconds; the traffic must arrive exactly once.
+    """
+    figures = Figures("everything")
+    started = time.monotonic()
+    line = procs.line()
+    if inbound:
+        procs.start_web(2)
+    procs.start_workers(workers)
+    procs.start_workers(1, queues="crisis")
+    bursts, crises = FaultBursts(procs.double), Crises(procs, line, crisis, every=2.0)
+    bursts.start()
+    crises.start()
+    expected = traffic(line)
+    result: dict[str, object] = {}
+    sender = None
+    if inbound:
+        def send() -> None:
+            result["acked"], result["seen"] = converse(procs, inbound.conversations, threads=2)
+
+        sender = threading.Thread(target=send)
+        sender.start()
+    for n in range(kills):
+        if procs.kill_horse(timeout=5) is not None:
+            figures.kills += 1
+        time.sleep(0.5)
+        if n == kills // 2:
+            procs.redis.kill()
+            time.sleep(1.5)
+            procs.redis.start()
+    if sender:
+        sender.join()
+    # Faults and crises go on until the traffic is through.
+    wait(lambda: sum(1 for m in procs.double.messages if m.to in expected) >= sum(expected.values()), timeout)
+    figures.notes["armed"] = dict(bursts.stop())
+    figures.crisis_delays = crises.delays()
+    figures.notes["delivered_after"] = time.monotonic() - started
+    figures.notes["settled"] = settle(line, timeout)
+    if inbound:
+        seen: Counter[int] = result["seen"]  # type: ignore[assignment]
+        acked: list[Sent] = result["acked"]  # type: ignore[assignment]
+        figures.five_xx = sum(n for code, n in seen.items() if code >= 500 and code != 503)
+        figures.acknowledged = len(acked)
+        figures.notes["webhook"] = dict(seen)
+        problems = inbound_problems(line, inbound, acked)
+        figures.lost += len(problems)
+        figures.notes["problems"] = problems[:20]
+    figures.seconds = time.monotonic() - started
+    return count_copies(figures, expected,
+                        (m.to for m in procs.double.messages if not (m.body or "").startswith("Crisis alert")))

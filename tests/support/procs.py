@@ -310,4 +310,5 @@ class LineProcs:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if os.environ.get("TEXTLINE_KEEP_CHAOS") != "1":  # keep the logs and the AOF to look at
+            shutil.rmtree(self.folder, ignore_errors=True)
