@@ -19,7 +19,7 @@ Exporter = Callable[[redis.Redis, str], Any]
 Eraser = Callable[[redis.Redis, str], None]
 
 #: Modules that register hooks when imported; each feature adds its own.
-HOOK_MODULES: list[str] = []
+HOOK_MODULES: list[str] = ["textline.outbound"]
 
 _exporters: dict[str, Exporter] = {}
 _views: dict[str, Exporter] = {}

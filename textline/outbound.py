@@ -130,7 +130,8 @@ def create(line: Line, to: str, body: str, *, kind: Kind, queue: str, channel: s
     msg_id = str(r.incr("tl:msg:seq"))
     text = gsm.fit(body) if channel == "sms" else body
     fields = {"id": msg_id, "to": to, "body": text, "kind": str(kind), "queue": queue, "channel": channel,
-              "status": str(Status.QUEUED), "attempts": "0", "ref": ref, "created_at": line.now().isoformat()}
+              "status": str(Status.QUEUED), "attempts": "0", "ref": ref, "created_at": line.now().isoformat(),
+              "dedupe": dedupe or ""}
     recheck = line.now().timestamp() + RECHECK.get(queue, 60.0)
     keys = [f"tl:msg:key:{dedupe}" if dedupe else "", _key(msg_id), OPEN, member_index(to)]
     args = [msg_id, ttl, recheck, "", *[x for pair in fields.items() for x in pair]]
@@ -251,3 +252,37 @@ def by_sid(r: redis.Redis, sid: str) -> str | None:
 
 def delivery_stats(r: redis.Redis, day: datetime) -> dict[str, int]:
     return {k: int(v) for k, v in r.hgetall(f"tl:stats:delivery:{day.date().isoformat()}").items()}
+
+
+# -- a member's messages, for `members export` and `members erase` -------------------------------------------
+def member_messages(r: redis.Redis, phone: str) -> list[dict[str, str]]:
+    """Every message record to `phone` still kept, oldest first."""
+    ids = sorted(r.smembers(member_index(phone)), key=int)
+    pipe = r.pipeline(transaction=False)
+    for msg_id in ids:
+        pipe.hgetall(_key(msg_id))
+    return [record for record in pipe.execute() if record]
+
+
+def erase_member_messages(r: redis.Redis, phone: str) -> None:
+    """Remove every message record to `phone`, with its sid and dedupe keys."""
+    records = member_messages(r, phone)
+    pipe = r.pipeline()
+    for record in records:
+        pipe.delete(_key(record["id"]))
+        pipe.zrem(OPEN, record["id"])
+        if record.get("sid"):
+            pipe.delete(f"tl:msg:sid:{record['sid']}")
+        if record.get("dedupe"):
+            pipe.delete(f"tl:msg:key:{record['dedupe']}")
+    pipe.delete(member_index(phone))
+    pipe.execute()
+
+
+def _register_member_data() -> None:
+    from textline import member_data
+
+    member_data.register("messages", member_messages, erase_member_messages)
+
+
+_register_member_data()
