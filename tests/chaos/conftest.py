@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support import privacy
 from tests.support.procs import LineProcs
 from tests.support.twilio_double import TwilioDouble
 from textline import redis_conn
@@ -18,3 +19,6 @@ def procs() -> Iterator[LineProcs]:
             yield line_procs
         finally:
             redis_conn.forget_clients()
+            line_procs.close()
+            # The privacy audit of every process's log: no whole number, whatever broke.
+            assert privacy.leaks(line_procs.logs()) == []

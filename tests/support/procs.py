@@ -301,6 +301,7 @@ class LineProcs:
     def close(self) -> None:
         if self.web is not None:
             self.web.stop()
+            self.web = None
         self.stop_workers()
         self.redis.close()
 
