@@ -537,3 +537,68 @@ def everything(procs: LineProcs, traffic: Outbound, crisis: CrisisProbe, *, work
     figures.seconds = time.monotonic() - started
     return count_copies(figures, expected,
                         (m.to for m in procs.double.messages if not (m.body or "").startswith("Crisis alert")))
+
+
+# -- many processes ------------------------------------------------------------------------------------------
+def send_rate_problems(times: Sequence[float], rate: float, slack: int = 2) -> list[str]:
+    """Windows of one second in which Twilio got more than `rate` (+ `slack`) messages."""
+    times = sorted(times)
+    problems = []
+    j = 0
+    for i, start in enumerate(times):
+        while times[j] < start - 1.0:
+            j += 1
+        in_window = i - j + 1
+        if in_window > rate + slack:
+            problems.append(f"{in_window} messages in the second before +{start - times[0]:.2f}s")
+    return problems
+
+
+def many_processes(procs: LineProcs, traffic: Inbound, replays: int, sends: Outbound, *, web_workers: int = 3,
+                   workers: int = 3, threads: int = 8) -> Figures:
+    """`web_workers` gunicorn processes and `workers` workers against one Redis: the conversations from
+    `threads` clients at once, then `replays` of their texts (same MessageSid, same signature) from other
+    clients, while `sends` go out through the shared send limiter."""
+    figures = Figures("many_processes")
+    started = time.monotonic()
+    procs.start_web(web_workers)
+    procs.start_workers(workers)
+    line = procs.line()
+    expected = sends(line)
+    acked, seen = converse(procs, traffic.conversations, threads=threads, patience=240)
+    figures.notes["webhook_seconds"] = time.monotonic() - started
+    again, seen_again = replay(procs, acked[:replays], threads=threads)
+    seen.update(seen_again)
+    figures.requests = sum(seen.values())
+    figures.acknowledged = len(acked)
+    figures.five_xx = sum(n for code, n in seen.items() if code >= 500)
+    figures.notes["statuses"] = dict(seen)
+    problems = inbound_problems(line, traffic, acked)
+    problems += [f"{s.sid} answered differently when replayed" for s, answer in again if answer != s.answer]
+    figures.lost = len(problems)
+    figures.notes["problems"] = problems[:20]
+    figures.notes["settled"] = settle(line, 120)
+    figures.seconds = time.monotonic() - started
+    return count_copies(figures, expected, (m.to for m in procs.double.messages))
+
+
+def replay(procs: LineProcs, texts: Sequence[Sent], threads: int) -> tuple[list[tuple[Sent, str]], Counter[int]]:
+    """Send acknowledged texts again, as Twilio's retries would: same MessageSid, from other clients."""
+    answers: list[tuple[Sent, str]] = []
+    seen: Counter[int] = Counter()
+    lock = threading.Lock()
+
+    def run(mine: Sequence[Sent]) -> None:
+        for sent in mine:
+            response = procs.sms(sent.phone, sent.body, sid=sent.sid)
+            with lock:
+                seen[response.status_code] += 1
+                answers.append((sent, response.text))
+
+    chunks = [texts[i::threads] for i in range(threads)]
+    pool = [threading.Thread(target=run, args=(chunk,)) for chunk in chunks]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return answers, seen
