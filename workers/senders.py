@@ -85,6 +85,8 @@ class TwilioSender:
             raise classify(exc) from exc
         except requests.RequestException as exc:
             raise unreachable(exc) from exc
+        except ValueError as exc:  # a 2xx answer that cannot be read: Twilio may well have taken it
+            raise AmbiguousSendError(f"twilio answer unreadable: {type(exc).__name__}") from exc
         return str(message.sid)
 
     def place_call(self, to: str, url: str) -> str:
@@ -96,6 +98,8 @@ class TwilioSender:
             raise classify(exc) from exc
         except requests.RequestException as exc:
             raise unreachable(exc) from exc
+        except ValueError as exc:
+            raise AmbiguousSendError(f"twilio answer unreadable: {type(exc).__name__}") from exc
         return str(call.sid)
 
     def find(self, channel: str, to: str, body: str, since: float) -> list[str]:

@@ -1,13 +1,11 @@
 """A crisis while everything breaks at once: its alert still goes out within 30 seconds."""
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 from tests.chaos import scenarios
 from tests.support.harness import member_number, staff_number
-from tests.support.procs import LineProcs
+from tests.support.procs import LineProcs, landed
 
 pytestmark = [pytest.mark.chaos, pytest.mark.slow]
 
@@ -30,7 +28,7 @@ def test_crisis_alerts_go_out_within_30s_while_horses_die_twilio_fails_and_redis
     assert (figures.lost, figures.duplicated) == (0, 0), figures
 
 
-@pytest.mark.skipif(importlib.util.find_spec("flows.crisis") is None,
+@pytest.mark.skipif(not landed("flows.crisis"),
                     reason="the crisis feature (flows.crisis) has not landed: its webhook-to-alert probe goes here")
 def test_a_crisis_text_alerts_staff_within_30s_under_chaos(procs: LineProcs) -> None:  # pragma: no cover
     pytest.fail("write the crisis probe: a member texts a crisis message, on-call staff get the alert")

@@ -1,13 +1,13 @@
 """One number flooding the line is slowed; others, opt-outs, staff and crisis messages are not."""
 from __future__ import annotations
 
-import importlib.util
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from flows import compliance, engine, flood
 from tests.support.harness import Harness, member_number, staff_number
+from tests.support.procs import landed
 from textline import catalog, gsm, members, staff
 
 M1, M2, S1 = member_number(401), member_number(402), staff_number(401)
@@ -78,7 +78,7 @@ def test_the_flood_stage_runs_before_everything_but_crisis() -> None:
     assert engine.STAGES.index(flood.handle) < engine.STAGES.index(compliance.handle)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("flows.crisis") is None,
+@pytest.mark.skipif(not landed("flows.crisis"),
                     reason="the crisis feature (flows.crisis) has not landed; its stage must run before flood")
 def test_a_crisis_message_is_answered_even_when_limited(limited: Harness) -> None:  # pragma: no cover
     stages = [stage.__module__ for stage in engine.STAGES]

@@ -5,14 +5,14 @@ Written against SPEC.md's contract (`/dashboard/`, `/dashboard/login` with `emai
 """
 from __future__ import annotations
 
-import importlib.util
 import re
 
 import pytest
 
 from tests.support.harness import Harness
+from tests.support.procs import landed
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("textline.dashboard") is None,
+pytestmark = pytest.mark.skipif(not landed("textline.dashboard"),
                                 reason="the dashboard (textline.dashboard) has not landed")
 
 

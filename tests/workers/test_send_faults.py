@@ -91,3 +91,4 @@ def test_a_job_whose_process_is_killed_runs_again(line: Harness) -> None:
     job = Job.fetch("die-once", connection=redis_conn.connect(line.settings, decode=False))
     assert job.get_status() == JobStatus.FINISHED
     assert job.return_value() == "ran"
+
