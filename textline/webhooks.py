@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Blueprint, Response, abort, request
 
@@ -14,6 +15,8 @@ from textline.web import current_line, current_settings, plain
 log = logging.getLogger(__name__)
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 MAX_BODY = 1600
+#: Twilio's sids are two letters and 32 hex digits; anything else is refused (never logged or stored).
+SID = re.compile(r"[A-Za-z0-9]{2,64}")
 
 
 @bp.before_request
@@ -32,7 +35,7 @@ def sms() -> Response:
     form = request.form
     sid = form.get("MessageSid") or form.get("SmsSid") or ""
     sender = form.get("From", "")
-    if not sid or not sender or len(sid) > 64:
+    if not SID.fullmatch(sid) or not sender:
         return plain("missing or bad MessageSid or From", 400)
     line = current_line()
     phone = phones.try_parse(sender, line.settings.region)
@@ -80,7 +83,8 @@ def status() -> Response:
     sid = form.get("MessageSid") or form.get("SmsSid") or form.get("CallSid") or ""
     state = (form.get("MessageStatus") or form.get("SmsStatus") or form.get("CallStatus") or "").lower()
     error = form.get("ErrorCode", "")[:8]
-    if not sid or len(sid) > 64 or state not in outbound.KNOWN_DELIVERY or (error and not error.isdigit()):
+    bad_error = bool(error) and not (error.isascii() and error.isdigit())
+    if not SID.fullmatch(sid) or state not in outbound.KNOWN_DELIVERY or bad_error:
         return plain("missing or bad sid, status or ErrorCode", 400)
     line = current_line()
     msg_id = outbound.by_sid(line.r, sid)
