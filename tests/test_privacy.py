@@ -103,7 +103,7 @@ def test_retention_is_enforced_by_expiry(line: Harness) -> None:
 
     assert 0 < ttl(f"tl:msg:{ids[0]}") <= 2 * 3600
     assert 0 < ttl(f"tl:msg:sid:{outbound.get(r, ids[0]).sid}") <= 2 * 3600
-    assert 0 < ttl(outbound.member_index(M1)) <= 2 * 3600
+    assert 0 < ttl(f"tl:member:{M1}:messages") <= 2 * 3600
     for key in r.scan_iter("tl:in:*"):
         assert 0 < ttl(key) <= 86400, key
     for key in r.scan_iter("rq:job:*"):

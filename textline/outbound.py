@@ -3,11 +3,11 @@
 Keys (owned here): `tl:msg:{id}` hash (to, body, kind, status, sid, error,
 attempts ...), `tl:msg:seq` counter, `tl:msg:key:{dedupe}` (business key ->
 id, so a retried fan-out creates one record), `tl:msg:sid:{sid}` (Twilio sid
--> id, for status callbacks), `tl:stats:delivery:{day}` counters,
-`tl:msg:open` sorted set (records not final yet -> when to check that their
-delivery is still under way), `tl:member:{phone}:msgs` set (the member's
-record ids, for export and erase). Records expire after the message
-retention period; a record is created in one atomic step with its dedupe key.
+-> id, for status callbacks), `tl:stats:delivery:{day}` counters, `tl:member:{phone}:messages`
+(the ids of records sent to a number, so export and erase find them). Records expire after the
+message retention period. `tl:msg:open` sorted set: records not final yet -> when to check that
+their delivery is still under way (workers/sweep.py). A record is created in one atomic step with
+its dedupe key.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from enum import StrEnum
 
 import redis
 
-from textline import clock, gsm, queues
+from textline import clock, gsm, member_data, queues
 from textline.line import Line
 
 DELIVER = "workers.send.deliver"
@@ -100,8 +100,8 @@ def _key(msg_id: str) -> str:
     return f"tl:msg:{msg_id}"
 
 
-def member_index(phone: str) -> str:
-    return f"tl:member:{phone}:msgs"
+def _sent_to(phone: str) -> str:
+    return f"tl:member:{phone}:messages"
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def create(line: Line, to: str, body: str, *, kind: Kind, queue: str, channel: s
               "status": str(Status.QUEUED), "attempts": "0", "ref": ref, "created_at": line.now().isoformat(),
               "dedupe": dedupe or ""}
     recheck = line.now().timestamp() + RECHECK.get(queue, 60.0)
-    keys = [f"tl:msg:key:{dedupe}" if dedupe else "", _key(msg_id), OPEN, member_index(to)]
+    keys = [f"tl:msg:key:{dedupe}" if dedupe else "", _key(msg_id), OPEN, _sent_to(to)]
     args = [msg_id, ttl, recheck, "", *[x for pair in fields.items() for x in pair]]
     if not r.eval(_CREATE, len(keys), *keys, *args):
         return None
@@ -212,6 +212,10 @@ KNOWN_DELIVERY = FAILED_DELIVERY | frozenset({
 })
 
 
+#: Labels `mark` already counts for the same message: a callback repeating them would count it twice.
+COUNTED_BY_SENDER = frozenset({"queued", "sending", "sent"})
+
+
 def record_delivery(line: Line, msg_id: str, status: str, error: str = "") -> None:
     """A status callback: keep the latest delivery status and error code, and count it."""
     r = line.r
@@ -227,8 +231,9 @@ def record_delivery(line: Line, msg_id: str, status: str, error: str = "") -> No
         return
     day = line.now().date().isoformat()
     pipe = r.pipeline()
-    pipe.hincrby(f"tl:stats:delivery:{day}", f"{status}:{error}" if error else status, 1)
-    pipe.expire(f"tl:stats:delivery:{day}", 90 * 86400)
+    if status not in COUNTED_BY_SENDER:
+        pipe.hincrby(f"tl:stats:delivery:{day}", f"{status}:{error}" if error else status, 1)
+        pipe.expire(f"tl:stats:delivery:{day}", 90 * 86400)
     pipe.execute()
 
 
@@ -254,35 +259,23 @@ def delivery_stats(r: redis.Redis, day: datetime) -> dict[str, int]:
     return {k: int(v) for k, v in r.hgetall(f"tl:stats:delivery:{day.date().isoformat()}").items()}
 
 
-# -- a member's messages, for `members export` and `members erase` -------------------------------------------
-def member_messages(r: redis.Redis, phone: str) -> list[dict[str, str]]:
-    """Every message record to `phone` still kept, oldest first."""
-    ids = sorted(r.smembers(member_index(phone)), key=int)
-    pipe = r.pipeline(transaction=False)
-    for msg_id in ids:
-        pipe.hgetall(_key(msg_id))
-    return [record for record in pipe.execute() if record]
+def _export(r: redis.Redis, phone: str) -> list[dict[str, str]]:
+    """The message records (texts and calls) still kept for `phone`."""
+    found = [r.hgetall(_key(msg_id)) for msg_id in sorted(r.smembers(_sent_to(phone)), key=int)]
+    return [data for data in found if data]
 
 
-def erase_member_messages(r: redis.Redis, phone: str) -> None:
-    """Remove every message record to `phone`, with its sid and dedupe keys."""
-    records = member_messages(r, phone)
-    pipe = r.pipeline()
-    for record in records:
-        pipe.delete(_key(record["id"]))
-        pipe.zrem(OPEN, record["id"])
-        if record.get("sid"):
-            pipe.delete(f"tl:msg:sid:{record['sid']}")
-        if record.get("dedupe"):
-            pipe.delete(f"tl:msg:key:{record['dedupe']}")
-    pipe.delete(member_index(phone))
-    pipe.execute()
+def _erase(r: redis.Redis, phone: str) -> None:
+    """Remove the records sent to `phone`, with their sid and dedupe keys."""
+    for data in _export(r, phone):
+        pipe = r.pipeline()
+        pipe.delete(_key(data["id"]))
+        pipe.zrem(OPEN, data["id"])
+        if data.get("sid"):
+            pipe.delete(f"tl:msg:sid:{data['sid']}")
+        if data.get("dedupe"):
+            pipe.delete(f"tl:msg:key:{data['dedupe']}")
+        pipe.execute()
 
 
-def _register_member_data() -> None:
-    from textline import member_data
-
-    member_data.register("messages", member_messages, erase_member_messages)
-
-
-_register_member_data()
+member_data.register("messages", _export, _erase)
