@@ -48,9 +48,13 @@ def test_a_login_without_or_with_a_wrong_csrf_token_is_refused(line: Harness) ->
 def test_a_tampered_session_cookie_is_no_session(line: Harness) -> None:
     add_user(line, "coord@example.org", "coordinator", "correct horse battery")
     login(line, "coord@example.org", "correct horse battery")
-    cookie = line.client.get_cookie("session")
+    name = line.app.config["SESSION_COOKIE_NAME"]
+    path = line.app.config.get("SESSION_COOKIE_PATH") or "/"
+    cookie = line.client.get_cookie(name, path=path)
     assert cookie is not None
-    line.client.set_cookie("session", cookie.value[:-4] + ("AAAA" if not cookie.value.endswith("AAAA") else "BBBB"))
+    assert line.client.get("/dashboard/").status_code == 200
+    tampered = cookie.value[:-4] + ("AAAA" if not cookie.value.endswith("AAAA") else "BBBB")
+    line.client.set_cookie(name, tampered, path=path)
     assert line.client.get("/dashboard/").status_code in (302, 303)
 
 
