@@ -103,12 +103,12 @@ def endpoint(path: str) -> Endpoint:
 
 
 def twilio_paths(line: Harness) -> list[str]:
-    """Every POST webhook the app serves under /twilio/ (parameterised rules get a sample value)."""
+    """Every POST webhook the app serves under /twilio/ (parameters of a rule filled with 1)."""
+    urls = line.app.url_map.bind("localhost")
     paths = set()
     for rule in line.app.url_map.iter_rules():
         if rule.rule.startswith("/twilio/") and "POST" in (rule.methods or ()):
-            paths.add(rule.rule.replace("<", "").replace(">", "").replace("int:", "1").replace("string:", "x")
-                      if rule.arguments else rule.rule)
+            paths.add(urls.build(rule.endpoint, {name: 1 for name in rule.arguments}, method="POST"))
     return sorted(paths)
 
 
@@ -184,5 +184,7 @@ def digest(raw_client: redis.Redis) -> str:
 
 
 def save_count() -> None:
+    if not COUNT:
+        return
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "fuzz.json").write_text(json.dumps({"total": sum(COUNT.values()), "by_test": dict(COUNT)}))
