@@ -27,6 +27,7 @@ from pathlib import Path
 import requests
 from rq.job import Job, JobStatus
 
+from tests.support.harness import member_number
 from tests.support.procs import LineProcs, alive, wait
 from tests.support.twilio_double import TwilioDouble
 from textline import members, outbound, queues
@@ -406,6 +407,31 @@ def alert_probe(staff_phone: str) -> CrisisProbe:
 
         def delay() -> float | None:
             times = [m.wall for m in procs.double.messages if m.to == staff_phone and m.body == body]
+            return min(times) - began if times else None
+
+        return delay
+
+    return start
+
+
+def crisis_text_probe(staff_phone: str, first_member: int = 8000) -> CrisisProbe:
+    """A member texts a crisis message to the webhook (again, as Twilio would, while it is answered 503);
+    the delay runs until on-call crisis staff get their first text. Needs the web process."""
+
+    def start(procs: LineProcs, line: Line, n: int) -> Callable[[], float | None]:
+        phone = member_number(first_member + n)
+        sid = "SM" + uuid.uuid4().hex
+        began = time.time()
+        while time.time() < began + 20:
+            try:
+                if procs.sms(phone, "I want to kill myself tonight", sid=sid).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+
+        def delay() -> float | None:
+            times = [m.wall for m in procs.double.messages if m.to == staff_phone and m.wall >= began]
             return min(times) - began if times else None
 
         return delay

@@ -6,6 +6,7 @@ import pytest
 from tests.chaos import scenarios
 from tests.support.harness import member_number, staff_number
 from tests.support.procs import LineProcs, landed
+from textline import staff
 
 pytestmark = [pytest.mark.chaos, pytest.mark.slow]
 
@@ -28,7 +29,18 @@ def test_crisis_alerts_go_out_within_30s_while_horses_die_twilio_fails_and_redis
     assert (figures.lost, figures.duplicated) == (0, 0), figures
 
 
-@pytest.mark.skipif(not landed("flows.crisis"),
-                    reason="the crisis feature (flows.crisis) has not landed: its webhook-to-alert probe goes here")
-def test_a_crisis_text_alerts_staff_within_30s_under_chaos(procs: LineProcs) -> None:  # pragma: no cover
-    pytest.fail("write the crisis probe: a member texts a crisis message, on-call staff get the alert")
+@pytest.mark.skipif(not landed("flows.crisis"), reason="the crisis feature (flows.crisis) has not landed")
+def test_a_crisis_text_alerts_on_call_staff_within_30s_under_chaos(procs: LineProcs) -> None:
+    line = procs.line()
+    on_call = staff_number(3)
+    staff.add(line.r, "Ana", on_call, staff.Role.CRISIS)
+    staff.set_on_call(line.r, on_call, True)
+    eligible = scenarios.consented(line, [member_number(n) for n in range(5600, 5900)])
+    traffic = scenarios.broadcast_by_send_text(eligible, [], BODY)
+    joining = scenarios.joining([member_number(n) for n in range(5900, 5960)])
+
+    figures = scenarios.everything(procs, traffic, scenarios.crisis_text_probe(on_call), inbound=joining).save()
+
+    assert figures.crisis_delays, "no crisis was started"
+    assert figures.worst_crisis_delay < 30, figures.crisis_delays
+    assert figures.five_xx == 0 and (figures.lost, figures.duplicated) == (0, 0), figures
