@@ -87,7 +87,7 @@ class Delivery:
             log.info("message %s skipped: %s", msg.id, reason)
             hooks.status(self.line, msg, "failed", reason)
             return "skipped"
-        lease = self.lease()
+        lease = self.lease(msg)
         # The watch comes first: whenever this process dies from here on, the watch re-enqueues the
         # delivery after the lease. A busy lock leaves it set, in case the holder is the one that died.
         # (A broadcast pump watches its own deliveries: it comes back to the same record.)
@@ -120,8 +120,14 @@ class Delivery:
                 timers.cancel(self.r, watch)
             self.release()
 
-    def lease(self) -> float:
-        """How long one delivery may hold the lock: longer than its slowest send (two HTTP timeouts, a slot wait)."""
+    def lease(self, msg: Message) -> float:
+        """How long one delivery may hold the lock: longer than its slowest send (two HTTP timeouts, a slot wait).
+
+        A crisis text or alert keeps the plain `sending.lease`: if its worker dies, a second copy is better
+        than an alert that arrives late.
+        """
+        if msg.kind in PERSISTENT:
+            return self.line.settings.send_lease
         return lease(self.line.settings)
 
     def earlier_attempt(self, msg: Message) -> bool | None:
