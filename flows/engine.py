@@ -1,13 +1,13 @@
 """The one path every inbound message takes: stages in order, the first that answers wins.
 
-crisis (added by the crisis feature) -> compliance keywords -> staff commands
+crisis (added by the crisis feature) -> flood limit -> compliance keywords -> staff commands
 -> consent -> a session mid-flow -> member commands -> a kind fallback.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flows import compliance, consent, crisis, language, menu, plan_peer, registry, signal
+from flows import compliance, consent, crisis, flood, language, menu, plan_peer, registry, signal
 from flows.inbound import Inbound
 from flows.outcome import Outcome
 from flows.turn import Turn
@@ -46,8 +46,8 @@ def command_stage(turn: Turn) -> Outcome | None:
     return handler(turn) if handler else None
 
 
-STAGES: list[Stage] = [signal.signal_stage, crisis.handle, compliance.handle, staff_stage, plan_peer.peer_stage,
-                       language.before_consent, consent.handle, session_stage, command_stage]
+STAGES: list[Stage] = [signal.signal_stage, crisis.handle, flood.handle, compliance.handle, staff_stage,
+                       plan_peer.peer_stage, language.before_consent, consent.handle, session_stage, command_stage]
 
 
 def handle(line: Line, inbound: Inbound) -> Outcome:

@@ -132,3 +132,15 @@ def test_a_malformed_number_is_ignored(line: Harness) -> None:
 
 def test_wrong_method_is_405(line: Harness) -> None:
     assert line.client.get("/twilio/sms", base_url="https://line.example.org").status_code in (403, 405)
+
+
+def test_a_repeated_parameter_is_validated_not_a_500(line: Harness) -> None:
+    raw = f"MessageSid=SM{'9' * 32}&From=%2B12025550101&Body=hi&Body=again".encode()
+    from werkzeug.datastructures import MultiDict
+
+    params = MultiDict([("MessageSid", "SM" + "9" * 32), ("From", M1), ("Body", "hi"), ("Body", "again")])
+    signature = line.validator.compute_signature("https://line.example.org/twilio/sms", params)
+    response = line.client.post("/twilio/sms", data=raw, base_url="https://line.example.org",
+                                headers={"X-Twilio-Signature": signature,
+                                         "Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 200

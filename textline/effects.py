@@ -8,12 +8,15 @@ from textline import outbound, queues
 from textline.line import Line
 
 
-def apply(line: Line, effects: Iterable[Effect]) -> None:
-    for effect in effects:
+def apply(line: Line, effects: Iterable[Effect], origin: str | None = None) -> None:
+    """Record and enqueue `effects`. With `origin` (the inbound message's sid), handling the same message
+    again (Twilio's retry after a failure half-way) adds no second copy of an effect without its own key."""
+    for index, effect in enumerate(effects):
+        default = f"{origin}:{index}" if origin else None
         if isinstance(effect, SendText):
             outbound.send_text(line, effect.to, effect.text, kind=effect.kind, queue=effect.queue,
-                               dedupe=effect.dedupe, ref=effect.ref)
+                               dedupe=effect.dedupe or default, ref=effect.ref)
         elif isinstance(effect, RunJob):
-            queues.enqueue(line, effect.queue, effect.func, *effect.args, job_id=effect.job_id)
+            queues.enqueue(line, effect.queue, effect.func, *effect.args, job_id=effect.job_id or default)
         else:  # pragma: no cover - a new effect type must be handled here
             raise TypeError(f"unknown effect {type(effect).__name__}")

@@ -6,6 +6,7 @@
     ├── NotFound                  an unknown member, group, case, call-back ...
     └── SendError                 delivering a message or call failed
         ├── TransientSendError    worth retrying: HTTP 429 / 20429, 5xx, timeouts, connection errors
+        │   └── AmbiguousSendError    the request may have reached Twilio (a timeout): look before resending
         └── PermanentSendError    never retried: 21610 opted out, 21211 / 21614 invalid, other 4xx
 """
 from __future__ import annotations
@@ -38,6 +39,10 @@ class SendError(TextlineError):
 
 class TransientSendError(SendError):
     """A failure worth retrying with backoff."""
+
+
+class AmbiguousSendError(TransientSendError):
+    """No answer to a request Twilio may have acted on: check with Twilio before sending again."""
 
 
 class PermanentSendError(SendError):

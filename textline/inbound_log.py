@@ -1,7 +1,9 @@
 """Duplicate webhooks: a MessageSid or CallSid seen before is answered again without acting again.
 
-Keys (owned here): `tl:in:{sid}` holds the answer given (empty while the
-first delivery is being handled), for a day.
+Keys (owned here): `tl:in:{sid}` holds the answer given, for a day. While the
+first delivery is being handled it is empty and lives only `IN_FLIGHT_TTL`
+seconds: if that handling dies with Redis, Twilio's retry is acted on once
+the claim lapses, instead of being acknowledged without being acted on.
 """
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ import redis
 
 TTL = 86400
 IN_FLIGHT = ""
+#: Twilio gives up on a webhook after 15 s; a claim older than that belongs to a handling that died.
+IN_FLIGHT_TTL = 15
 
 
 def _key(sid: str) -> str:
@@ -17,11 +21,11 @@ def _key(sid: str) -> str:
 
 def claim(r: redis.Redis, sid: str) -> bool:
     """True for the first delivery of `sid`: the caller acts on it."""
-    return bool(r.set(_key(sid), IN_FLIGHT, nx=True, ex=TTL))
+    return bool(r.set(_key(sid), IN_FLIGHT, nx=True, ex=IN_FLIGHT_TTL))
 
 
 def answered(r: redis.Redis, sid: str) -> str | None:
-    """The answer stored for a seen `sid` ('' while the first is still in flight)."""
+    """The answer stored for a seen `sid` ('' while the first is still in flight, None once lapsed)."""
     return r.get(_key(sid))
 
 

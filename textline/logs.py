@@ -41,6 +41,8 @@ def configure(level: int = logging.INFO) -> None:
     install_filter(root)
     for name in ("rq.worker", "rq.scheduler", "rq.queue"):
         install_filter(logging.getLogger(name))
+    # The twilio client logs every request's headers at INFO: noise, and a risk if it ever logs more.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 
 def get_logger(name: str) -> logging.Logger:

@@ -5,7 +5,9 @@ attempts ...), `tl:msg:seq` counter, `tl:msg:key:{dedupe}` (business key ->
 id, so a retried fan-out creates one record), `tl:msg:sid:{sid}` (Twilio sid
 -> id, for status callbacks), `tl:stats:delivery:{day}` counters, `tl:member:{phone}:messages`
 (the ids of records sent to a number, so export and erase find them). Records expire after the
-message retention period.
+message retention period. `tl:msg:open` sorted set: records not final yet -> when to check that
+their delivery is still under way (workers/sweep.py). A record is created in one atomic step with
+its dedupe key. Broadcast copies (`create_many`) are not in it: their broadcast's pump owns them.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from enum import StrEnum
 
 import redis
 
-from textline import gsm, member_data, queues, timers
+from textline import clock, gsm, member_data, queues, timers
 from textline.line import Line
 
 DELIVER = "workers.send.deliver"
@@ -34,6 +36,28 @@ class Status(StrEnum):
 #: Once here, a record is never sent again.
 FINAL = frozenset({Status.SENT, Status.DELIVERED, Status.UNDELIVERED, Status.FAILED, Status.SKIPPED})
 
+# A status only moves forward (queued/sending -> sent -> delivered/failed ...), whatever order
+# racing workers and Twilio's callbacks write in; a record that expired or was erased is not re-created.
+_SET_STATUS = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local rank = {queued=0, sending=0, sent=1, delivered=2, undelivered=2, failed=2, skipped=2}
+local current = rank[redis.call('HGET', KEYS[1], 'status') or 'queued'] or 0
+if ARGV[1] ~= '' and (rank[ARGV[1]] or 0) < current then return 0 end
+if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], 'status', ARGV[1]) end
+for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+return 1
+"""
+
+# An attempt starts only on a record that is not final: count it and note when it began.
+_START_ATTEMPT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local status = redis.call('HGET', KEYS[1], 'status')
+if status ~= 'queued' and status ~= 'sending' then return 0 end
+local n = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+redis.call('HSET', KEYS[1], 'status', 'sending', 'attempt_at', ARGV[1], 'updated_at', ARGV[2])
+return n
+"""
+
 
 class Kind(StrEnum):
     REPLY = "reply"           # an answer to something the member just sent
@@ -50,6 +74,28 @@ class Kind(StrEnum):
 BEFORE_CONSENT = frozenset({Kind.HELP, Kind.CRISIS, Kind.ALERT})
 #: Kinds whose delivery is watched from the moment it is enqueued.
 WATCHED = frozenset({Kind.CRISIS, Kind.ALERT})
+
+
+OPEN = "tl:msg:open"
+#: Seconds a record may wait for its delivery before the sweep checks that a job still carries it.
+RECHECK = {queues.CRISIS: 10.0, queues.REPLIES: 15.0, queues.CALLS: 30.0, queues.BROADCAST: 60.0}
+
+_CREATE = """
+if KEYS[1] ~= '' and not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[2], unpack(ARGV, 5))
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+redis.call('SADD', KEYS[4], ARGV[1])
+redis.call('EXPIRE', KEYS[4], ARGV[2])
+return 1
+"""
+
+# Claim overdue open records for a sweep (moved a lease ahead, so concurrent sweeps do not share them).
+_OVERDUE = """
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], ARGV[2], id) end
+return ids
+"""
 
 
 def _key(msg_id: str) -> str:
@@ -74,6 +120,8 @@ class Message:
     attempts: int = 0
     ref: str = ""
     created_at: str = ""
+    #: Wall-clock epoch seconds when the latest attempt began (Twilio's clock, not the test clock).
+    attempt_at: float = 0.0
 
 
 def create(line: Line, to: str, body: str, *, kind: Kind, queue: str, channel: str = "sms",
@@ -83,24 +131,14 @@ def create(line: Line, to: str, body: str, *, kind: Kind, queue: str, channel: s
     ttl = int(line.settings.message_retention)
     msg_id = str(r.incr("tl:msg:seq"))
     text = gsm.fit(body) if channel == "sms" else body
-    # The record and its business key in one transaction: a crash can never leave a key without a record.
-    pipe = r.pipeline()
-    pipe.hset(_key(msg_id), mapping={
-        "id": msg_id, "to": to, "body": text, "kind": str(kind), "queue": queue, "channel": channel,
-        "status": str(Status.QUEUED), "attempts": "0", "ref": ref, "created_at": line.now().isoformat(),
-        "dedupe": dedupe or "",
-    })
-    pipe.expire(_key(msg_id), ttl)
-    pipe.sadd(_sent_to(to), msg_id)
-    pipe.expire(_sent_to(to), ttl)
-    if dedupe:
-        pipe.set(f"tl:msg:key:{dedupe}", msg_id, nx=True, ex=ttl)
-    results = pipe.execute()
-    if dedupe and not results[-1]:
-        pipe = r.pipeline()
-        pipe.delete(_key(msg_id))
-        pipe.srem(_sent_to(to), msg_id)
-        pipe.execute()
+    # The record and its business key in one script: a crash can never leave a key without a record.
+    fields = {"id": msg_id, "to": to, "body": text, "kind": str(kind), "queue": queue, "channel": channel,
+              "status": str(Status.QUEUED), "attempts": "0", "ref": ref, "created_at": line.now().isoformat(),
+              "dedupe": dedupe or ""}
+    recheck = line.now().timestamp() + RECHECK.get(queue, 60.0)
+    keys = [f"tl:msg:key:{dedupe}" if dedupe else "", _key(msg_id), OPEN, _sent_to(to)]
+    args = [msg_id, ttl, recheck, "", *[x for pair in fields.items() for x in pair]]
+    if not r.eval(_CREATE, len(keys), *keys, *args):
         return None
     return msg_id
 
@@ -203,31 +241,42 @@ def get(r: redis.Redis, msg_id: str) -> Message | None:
         id=msg_id, to=data["to"], body=data.get("body", ""), kind=Kind(data["kind"]), queue=data["queue"],
         status=Status(data["status"]), channel=data.get("channel", "sms"), sid=data.get("sid", ""),
         error=data.get("error", ""), attempts=int(data.get("attempts", "0")), ref=data.get("ref", ""),
-        created_at=data.get("created_at", ""),
+        created_at=data.get("created_at", ""), attempt_at=float(data.get("attempt_at") or 0),
     )
 
 
-def bump_attempts(r: redis.Redis, msg_id: str) -> int:
-    return int(r.hincrby(_key(msg_id), "attempts", 1))
+def start_attempt(line: Line, msg_id: str) -> int:
+    """Mark the record `sending` and count the attempt; its number, or 0 if the record is final or gone."""
+    return int(line.r.eval(_START_ATTEMPT, 1, _key(msg_id), repr(clock.utcnow().timestamp()),
+                           line.now().isoformat()))
 
 
-def mark(line: Line, msg_id: str, status: Status, *, sid: str = "", error: str = "") -> None:
-    """Record a status (and the Twilio sid once known), counting it for the delivery report."""
+def _set_status(r: redis.Redis, msg_id: str, status: str, fields: dict[str, str]) -> bool:
+    flat = [x for pair in fields.items() for x in pair]
+    return bool(r.eval(_SET_STATUS, 1, _key(msg_id), status, *flat))
+
+
+def mark(line: Line, msg_id: str, status: Status, *, sid: str = "", error: str = "") -> bool:
+    """Record a status (and the Twilio sid once known), counting it; False when the record is past it."""
     r = line.r
-    fields = {"status": str(status), "updated_at": line.now().isoformat()}
+    fields = {"updated_at": line.now().isoformat()}
     if sid:
         fields["sid"] = sid
     if error:
         fields["error"] = error
+    if not _set_status(r, msg_id, str(status), fields):
+        return False
     day = line.now().date().isoformat()
     pipe = r.pipeline()
-    pipe.hset(_key(msg_id), mapping=fields)
+    if status in FINAL:
+        pipe.zrem(OPEN, msg_id)
     if sid:
         pipe.set(f"tl:msg:sid:{sid}", msg_id, ex=int(line.settings.message_retention))
     label = f"{status}:{error}" if error else str(status)
     pipe.hincrby(f"tl:stats:delivery:{day}", label, 1)
     pipe.expire(f"tl:stats:delivery:{day}", 90 * 86400)
     pipe.execute()
+    return True
 
 
 #: Twilio's final failure statuses for messages and calls.
@@ -248,17 +297,33 @@ def record_delivery(line: Line, msg_id: str, status: str, error: str = "") -> No
     fields = {"delivery": status, "updated_at": line.now().isoformat()}
     if error:
         fields["error"] = error
+    new = ""
     if status in ("delivered", "completed"):
-        fields["status"] = str(Status.DELIVERED)
+        new = str(Status.DELIVERED)
     elif status in FAILED_DELIVERY:
-        fields["status"] = str(Status.UNDELIVERED if status == "undelivered" else Status.FAILED)
+        new = str(Status.UNDELIVERED if status == "undelivered" else Status.FAILED)
+    if not _set_status(r, msg_id, new, fields):
+        return
     day = line.now().date().isoformat()
     pipe = r.pipeline()
-    pipe.hset(_key(msg_id), mapping=fields)
     if status not in COUNTED_BY_SENDER:
         pipe.hincrby(f"tl:stats:delivery:{day}", f"{status}:{error}" if error else status, 1)
         pipe.expire(f"tl:stats:delivery:{day}", 90 * 86400)
     pipe.execute()
+
+
+def overdue(r: redis.Redis, now: float, limit: int = 200, lease: float = 30.0) -> list[str]:
+    """Open records whose check time has come, claimed for `lease` seconds (see workers/sweep.py)."""
+    return list(r.eval(_OVERDUE, 1, OPEN, now, now + lease, limit))
+
+
+def recheck_at(r: redis.Redis, msg_id: str, at: float) -> None:
+    r.zadd(OPEN, {msg_id: at}, xx=True)
+
+
+def close(r: redis.Redis, msg_id: str) -> None:
+    """Forget an open record (final, expired or erased)."""
+    r.zrem(OPEN, msg_id)
 
 
 def by_sid(r: redis.Redis, sid: str) -> str | None:
@@ -280,6 +345,7 @@ def _erase(r: redis.Redis, phone: str) -> None:
     for data in _export(r, phone):
         pipe = r.pipeline()
         pipe.delete(_key(data["id"]))
+        pipe.zrem(OPEN, data["id"])
         if data.get("sid"):
             pipe.delete(f"tl:msg:sid:{data['sid']}")
         if data.get("dedupe"):

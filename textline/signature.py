@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Request
 from twilio.request_validator import RequestValidator
+from werkzeug.datastructures import MultiDict
 
 from textline.settings import Settings
 
@@ -22,6 +23,6 @@ def is_valid(settings: Settings, request: Request) -> bool:
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
         return False
-    params = request.form.to_dict(flat=False) if request.method == "POST" else {}
-    flat = {k: v if len(v) > 1 else v[0] for k, v in params.items()}
-    return RequestValidator(settings.auth_token).validate(url_twilio_called(settings, request), flat, signature)
+    # The MultiDict itself: the validator reads repeated parameters with `getlist` (a dict of lists crashed it).
+    params = request.form if request.method == "POST" else MultiDict()
+    return RequestValidator(settings.auth_token).validate(url_twilio_called(settings, request), params, signature)

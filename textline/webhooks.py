@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Blueprint, Response, abort, request
 
@@ -14,6 +15,8 @@ from textline.web import current_line, current_settings, plain
 log = logging.getLogger(__name__)
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 MAX_BODY = 1600
+#: Twilio's sids are two letters and 32 hex digits; anything else is refused (never logged or stored).
+SID = re.compile(r"[A-Za-z0-9]{2,64}")
 
 
 @bp.before_request
@@ -32,7 +35,7 @@ def sms() -> Response:
     form = request.form
     sid = form.get("MessageSid") or form.get("SmsSid") or ""
     sender = form.get("From", "")
-    if not sid or not sender or len(sid) > 64:
+    if not SID.fullmatch(sid) or not sender:
         return plain("missing or bad MessageSid or From", 400)
     line = current_line()
     phone = phones.try_parse(sender, line.settings.region)
@@ -40,13 +43,17 @@ def sms() -> Response:
         log.info("sms %s ignored: From is not a valid number", sid)
         return xml(twiml.EMPTY)
     if not inbound_log.claim(line.r, sid):
+        answer = inbound_log.answered(line.r, sid)
+        if not answer:  # the first delivery is still being handled, or died: not acknowledged yet
+            log.info("sms %s is a duplicate of one in flight: asked to retry", sid)
+            return _retry_later()
         log.info("sms %s is a duplicate: answered again, not acted on", sid)
-        return xml(inbound_log.answered(line.r, sid) or twiml.EMPTY)
+        return xml(answer)
     try:
         inbound = Inbound(Channel.SMS, phone, form.get("Body", "")[:MAX_BODY], line.now(), sid=sid,
                           opt_out_type=form.get("OptOutType", "")[:16])
         outcome = engine.handle(line, inbound)
-        effects.apply(line, outcome.effects)
+        effects.apply(line, outcome.effects, origin=f"in:{sid}")
         answer = twiml.sms(outcome)
         inbound_log.remember(line.r, sid, answer)
     except Exception:
@@ -55,6 +62,12 @@ def sms() -> Response:
     log.info("sms %s from %s: %d replies, %d effects", sid, phones.mask(phone), len(outcome.replies),
              len(outcome.effects))
     return xml(answer)
+
+
+def _retry_later() -> Response:
+    response = plain("this message is being handled, try again", 503)
+    response.headers["Retry-After"] = "2"
+    return response
 
 
 def _release(sid: str) -> None:
@@ -70,7 +83,8 @@ def status() -> Response:
     sid = form.get("MessageSid") or form.get("SmsSid") or form.get("CallSid") or ""
     state = (form.get("MessageStatus") or form.get("SmsStatus") or form.get("CallStatus") or "").lower()
     error = form.get("ErrorCode", "")[:8]
-    if not sid or len(sid) > 64 or state not in outbound.KNOWN_DELIVERY or (error and not error.isdigit()):
+    bad_error = bool(error) and not (error.isascii() and error.isdigit())
+    if not SID.fullmatch(sid) or state not in outbound.KNOWN_DELIVERY or bad_error:
         return plain("missing or bad sid, status or ErrorCode", 400)
     line = current_line()
     msg_id = outbound.by_sid(line.r, sid)

@@ -28,7 +28,7 @@ from textline.line import Line
 from textline.members import Member, MemberStatus
 from textline.outbound import Kind
 from workers import runtime
-from workers.send import BROADCAST_REF, PRIORITY_QUEUES, Delivery
+from workers.send import BROADCAST_REF, PRIORITY_QUEUES, Delivery, lock_key
 
 log = logging.getLogger(__name__)
 
@@ -291,6 +291,10 @@ class Pump:
                 return "held"
         outcome = Delivery(self.line, msg_id, paced=True).run()
         if outcome == "later":
+            return outcome
+        if outcome == "busy":  # another delivery holds it (maybe one whose worker died): back once its lock lapses
+            wait = max(self.r.pttl(lock_key(msg_id)) / 1000, 0.5)
+            broadcasts.hold(self.r, self.bid, msg_id, now.timestamp() + wait)
             return outcome
         broadcasts.settle(self.r, self.bid, msg_id, COUNTED.get(outcome))
         if outcome == "sent" and b.kind == broadcasts.Kind.REMINDER:

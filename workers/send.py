@@ -2,8 +2,10 @@
 
 Safe to run twice, concurrently or after a crash: a final status is never
 sent again, a lock in Redis lets one delivery through at a time, and a watch
-timer re-enqueues a delivery whose worker died mid-send. Transient failures
-come back with backoff through the timers; permanent ones end the record.
+timer re-enqueues a delivery whose worker died mid-send. An attempt that got
+no answer (a timeout, a killed process) is looked up at Twilio before the
+next one, so it is not sent twice. Transient failures come back with backoff
+through the timers; permanent ones end the record.
 """
 from __future__ import annotations
 
@@ -13,10 +15,11 @@ import uuid
 from datetime import datetime, timedelta
 
 from textline import hooks, members, outbound, queues, ratelimit, timers
-from textline.errors import PermanentSendError, TransientSendError
+from textline.errors import AmbiguousSendError, PermanentSendError, TransientSendError
 from textline.line import Line
 from textline.outbound import Kind, Message, Status
 from textline.phones import mask
+from textline.settings import Settings
 from workers import runtime
 
 log = logging.getLogger(__name__)
@@ -31,6 +34,20 @@ BROADCAST_REF = "bc:"
 BULK_MAX_WAIT = 5.0
 OPTED_OUT_CODES = frozenset({21610})
 INVALID_CODES = frozenset({21211, 21614, 21217, 21401, 21407, 21408, 21612})
+#: The longest a priority send waits for its slot in the limiter, in seconds.
+MAX_SLOT_WAIT = 5.0
+#: Names of the timers that bring a delivery back (each followed by the message id).
+DELIVERY_TIMERS = ("watch:", "retry:", "slot:")
+
+
+def lock_key(msg_id: str) -> str:
+    """Held while one delivery of the message is under way."""
+    return f"tl:msg:{msg_id}:lock"
+
+
+def lease(settings: Settings) -> float:
+    """How long one delivery may hold its lock: longer than its slowest send (two HTTP timeouts, a slot wait)."""
+    return max(settings.send_lease, 2 * settings.http_timeout + MAX_SLOT_WAIT + 1)
 
 
 def deliver(msg_id: str) -> str:
@@ -39,9 +56,10 @@ def deliver(msg_id: str) -> str:
 
 
 def at_most_once(msg: Message) -> bool:
-    """A broadcast's copies go out at most once: a send whose worker died mid-request is not repeated,
-    since Twilio may have taken it (one copy per member per broadcast, never two). Everything else,
-    personal reminders included, is sent again: a duplicate costs less than a miss."""
+    """A broadcast's copies go out at most once (one copy per member per broadcast, never two): a send
+    whose worker died mid-request is looked up at Twilio before anything else, even when the record does
+    not say when that attempt began. Everything else is looked up when it does (every attempt since the
+    lookup was added), and sent again otherwise: a duplicate costs less than a miss."""
     return msg.kind == Kind.BROADCAST or msg.ref.startswith(BROADCAST_REF)
 
 
@@ -53,7 +71,7 @@ class Delivery:
         self.paced = paced
         self.r = line.r
         self.msg_id = msg_id
-        self.lock = f"tl:msg:{msg_id}:lock"
+        self.lock = lock_key(msg_id)
         self.token = uuid.uuid4().hex
         self.rewatch: datetime | None = None
 
@@ -69,24 +87,28 @@ class Delivery:
             log.info("message %s skipped: %s", msg.id, reason)
             hooks.status(self.line, msg, "failed", reason)
             return "skipped"
-        lease = self.line.settings.send_lease
-        if not self.r.set(self.lock, self.token, nx=True, ex=max(1, int(lease))):
-            return "busy"
-        # From here a killed worker is covered: the watch re-enqueues this delivery after the lease
-        # (a broadcast pump watches its own deliveries: it comes back to the same record).
+        lease = self.lease(msg)
+        # The watch comes first: whenever this process dies from here on, the watch re-enqueues the
+        # delivery after the lease. A busy lock leaves it set, in case the holder is the one that died.
+        # (A broadcast pump watches its own deliveries: it comes back to the same record.)
         watch = outbound.watch_name(msg.id)
         if not self.paced:
-            at = self.line.now() + timedelta(seconds=lease + 1)
-            timers.schedule(self.r, watch, at, msg.queue, outbound.DELIVER, msg.id)
+            timers.schedule(self.r, watch, self.line.now() + timedelta(seconds=lease + 1), msg.queue,
+                            outbound.DELIVER, msg.id)
+        if not self.r.set(self.lock, self.token, nx=True, ex=max(1, int(lease + 0.999))):
+            return "busy"
         try:
             current = outbound.get(self.r, msg.id)
             if current is None or current.status in outbound.FINAL:
                 return "already " + str(current.status if current else "gone")
-            if current.status == Status.SENDING and at_most_once(msg):
-                # The last attempt died between marking and a known answer: Twilio may have it.
-                outbound.mark(self.line, msg.id, Status.FAILED, error="unknown_outcome")
-                log.warning("message %s: earlier attempt died mid-send; not repeated", msg.id)
-                return "failed"
+            if current.status == Status.SENDING and (current.attempt_at or at_most_once(current)):
+                # The last attempt ended without a known answer (a timeout, a killed worker): Twilio may have it.
+                earlier = self.earlier_attempt(current)
+                if earlier is None:
+                    self.retry_at(msg, self.backoff(msg, current.attempts), name="retry")
+                    return "retry"
+                if earlier:
+                    return "sent"
             runtime.sender()  # built before the slot is taken, so the request leaves on time
             if not self.take_slot(msg):
                 return "later"
@@ -97,6 +119,33 @@ class Delivery:
             elif not self.paced:
                 timers.cancel(self.r, watch)
             self.release()
+
+    def lease(self, msg: Message) -> float:
+        """How long one delivery may hold the lock: longer than its slowest send (two HTTP timeouts, a slot wait).
+
+        A crisis text or alert keeps the plain `sending.lease`: if its worker dies, a second copy is better
+        than an alert that arrives late.
+        """
+        if msg.kind in PERSISTENT:
+            return self.line.settings.send_lease
+        return lease(self.line.settings)
+
+    def earlier_attempt(self, msg: Message) -> bool | None:
+        """An earlier attempt ended without an answer (a timeout, a killed process): did it reach Twilio?
+
+        None when Twilio cannot tell us now: the delivery comes back later rather than risk a second copy.
+        """
+        try:
+            sids = runtime.sender().find(msg.channel, msg.to, msg.body, msg.attempt_at)
+        except TransientSendError as exc:
+            log.info("message %s: cannot check an earlier attempt (%s)", msg.id, exc)
+            return None
+        for sid in sids:
+            if outbound.by_sid(self.r, sid) in (None, msg.id):
+                outbound.mark(self.line, msg.id, Status.SENT, sid=sid)
+                log.info("message %s: an earlier attempt reached Twilio; not sent again", msg.id)
+                return True
+        return False
 
     def blocked(self, msg: Message) -> str:
         """Why this record must not be sent, or ''."""
@@ -116,7 +165,7 @@ class Delivery:
             return True
         rate = self.line.settings.send_rate
         if msg.queue in PRIORITY_QUEUES:
-            slot = ratelimit.take(self.r, rate, priority=True)
+            slot = ratelimit.take(self.r, rate, priority=True, max_wait=MAX_SLOT_WAIT)
         elif queues.waiting(self.line, PRIORITY_QUEUES):
             slot = ratelimit.take(self.r, rate, priority=False)
         else:  # nothing more urgent waits: wait up to one interval for a free slot, without holding it,
@@ -138,8 +187,9 @@ class Delivery:
 
     def send(self, msg: Message) -> str:
         settings = self.line.settings
-        attempt = outbound.bump_attempts(self.r, msg.id)
-        outbound.mark(self.line, msg.id, Status.SENDING)
+        attempt = outbound.start_attempt(self.line, msg.id)
+        if not attempt:
+            return "already final"
         sender = runtime.sender()
         try:
             if msg.channel == "call":
@@ -153,9 +203,10 @@ class Delivery:
                 log.warning("message %s failed after %d attempts (%s)", msg.id, attempt, exc)
                 hooks.status(self.line, msg, "failed", error)
                 return "failed"
-            delay = min(settings.retry_backoff * 2 ** (attempt - 1), 60.0 if msg.kind not in PERSISTENT else 5.0)
+            delay = self.backoff(msg, attempt)
             log.info("message %s attempt %d: %s; retry in %.2fs", msg.id, attempt, exc, delay)
-            outbound.mark(self.line, msg.id, Status.QUEUED)
+            if not isinstance(exc, AmbiguousSendError):  # else it stays `sending`: the retry looks first
+                outbound.mark(self.line, msg.id, Status.QUEUED)
             self.retry_at(msg, delay, name="retry")
             return "retry"
         except PermanentSendError as exc:
@@ -164,6 +215,11 @@ class Delivery:
         outbound.mark(self.line, msg.id, Status.SENT, sid=sid)
         log.info("message %s sent to %s (%s)", msg.id, mask(msg.to), msg.kind)
         return "sent"
+
+    def backoff(self, msg: Message, attempt: int) -> float:
+        """Exponential, capped lower for crisis work."""
+        cap = 5.0 if msg.kind in PERSISTENT else 60.0
+        return min(self.line.settings.retry_backoff * 2 ** max(0, attempt - 1), cap)
 
     def permanent(self, msg: Message, exc: PermanentSendError) -> None:
         code = exc.code or 0

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
+from datetime import datetime
 from typing import Protocol
 
 import redis
@@ -17,11 +19,15 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from textline.errors import PermanentSendError, TransientSendError
+from textline.errors import AmbiguousSendError, PermanentSendError, TransientSendError
 from textline.settings import Settings
 
 OUTBOX = "tl:outbox"
 OUTBOX_LIMIT = 1000
+#: Clock skew allowed between this machine and Twilio when matching an earlier attempt.
+SKEW = 120.0
+#: How many of a number's newest messages a lookup reads.
+LOOKUP_LIMIT = 20
 
 
 class Sender(Protocol):
@@ -32,6 +38,22 @@ class Sender(Protocol):
     def place_call(self, to: str, url: str) -> str:
         """Start a call whose TwiML is at `url`; the call sid."""
         ...
+
+    def find(self, channel: str, to: str, body: str, since: float) -> list[str]:
+        """Sids of texts (or calls) to `to` with this body created since `since` (epoch seconds), newest first.
+
+        Asked after an attempt that got no answer (a timeout, a killed process): the carrier may have it.
+        """
+        ...
+
+
+def unreachable(exc: requests.RequestException) -> TransientSendError:
+    """No connection means nothing was sent; any other failure may have reached Twilio."""
+    message = f"twilio unreachable: {type(exc).__name__}"
+    if isinstance(exc, requests.ConnectTimeout) or (
+            isinstance(exc, requests.ConnectionError) and "refused" in str(exc).lower()):
+        return TransientSendError(message)
+    return AmbiguousSendError(message)
 
 
 def classify(exc: TwilioRestException) -> TransientSendError | PermanentSendError:
@@ -67,7 +89,9 @@ class TwilioSender:
         except TwilioRestException as exc:
             raise classify(exc) from exc
         except requests.RequestException as exc:
-            raise TransientSendError(f"twilio unreachable: {type(exc).__name__}") from exc
+            raise unreachable(exc) from exc
+        except ValueError as exc:  # a 2xx answer that cannot be read: Twilio may well have taken it
+            raise AmbiguousSendError(f"twilio answer unreadable: {type(exc).__name__}") from exc
         return str(message.sid)
 
     def place_call(self, to: str, url: str) -> str:
@@ -78,8 +102,21 @@ class TwilioSender:
         except TwilioRestException as exc:
             raise classify(exc) from exc
         except requests.RequestException as exc:
-            raise TransientSendError(f"twilio unreachable: {type(exc).__name__}") from exc
+            raise unreachable(exc) from exc
+        except ValueError as exc:
+            raise AmbiguousSendError(f"twilio answer unreadable: {type(exc).__name__}") from exc
         return str(call.sid)
+
+    def find(self, channel: str, to: str, body: str, since: float) -> list[str]:
+        resource = self.calls if channel == "call" else self.messages
+        try:
+            found = resource.list(to=to, from_=self.settings.number, limit=LOOKUP_LIMIT, page_size=LOOKUP_LIMIT)
+        except TwilioRestException as exc:
+            raise TransientSendError(f"twilio lookup refused: HTTP {exc.status}, code {exc.code}") from exc
+        except requests.RequestException as exc:
+            raise TransientSendError(f"twilio lookup failed: {type(exc).__name__}") from exc
+        return [str(item.sid) for item in found
+                if _since(item.date_created, since) and (channel == "call" or item.body == body)]
 
 
 class OutboxSender:
@@ -88,18 +125,27 @@ class OutboxSender:
     def __init__(self, r: redis.Redis) -> None:
         self.r = r
 
-    def _keep(self, entry: dict[str, str]) -> str:
+    def _keep(self, entry: dict[str, str | float]) -> str:
         pipe = self.r.pipeline()
         pipe.rpush(OUTBOX, json.dumps(entry))
         pipe.ltrim(OUTBOX, -OUTBOX_LIMIT, -1)
         pipe.execute()
-        return entry["sid"]
+        return str(entry["sid"])
 
     def send_sms(self, to: str, body: str) -> str:
-        return self._keep({"sid": "SM" + uuid.uuid4().hex, "kind": "sms", "to": to, "body": body})
+        return self._keep({"sid": "SM" + uuid.uuid4().hex, "kind": "sms", "to": to, "body": body, "at": time.time()})
 
     def place_call(self, to: str, url: str) -> str:
-        return self._keep({"sid": "CA" + uuid.uuid4().hex, "kind": "call", "to": to, "body": url})
+        return self._keep({"sid": "CA" + uuid.uuid4().hex, "kind": "call", "to": to, "body": url, "at": time.time()})
+
+    def find(self, channel: str, to: str, body: str, since: float) -> list[str]:
+        kind = "call" if channel == "call" else "sms"
+        return [e["sid"] for e in reversed(read_outbox(self.r))
+                if e["kind"] == kind and e["to"] == to and e["body"] == body and float(e.get("at", 0)) >= since - SKEW]
+
+
+def _since(created: datetime | None, since: float) -> bool:
+    return created is None or created.timestamp() >= since - SKEW
 
 
 def sender_for(settings: Settings, r: redis.Redis) -> Sender:

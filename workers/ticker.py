@@ -1,4 +1,5 @@
-"""The ticker: once a second, turn due timers (ladders, retries, reminders, prompts) into jobs.
+"""The ticker: once a second, turn due timers (ladders, retries, reminders, prompts) into jobs,
+and sweep for messages whose delivery job was lost (workers/sweep.py).
 
 Every worker process runs one beside it; claims are atomic, so many tickers
 on many machines never fire a timer twice.
@@ -13,6 +14,7 @@ from redis.exceptions import RedisError
 
 from textline import timers
 from textline.line import Line
+from workers import sweep
 
 log = logging.getLogger(__name__)
 HEARTBEAT = "tl:ticker:beat"
@@ -24,6 +26,7 @@ def run(line: Line, interval: float = 1.0, parent: int | None = None) -> None:
         started = time.monotonic()
         try:
             fired = timers.tick(line)
+            sweep.sweep(line)
             line.r.set(HEARTBEAT, str(time.time()), ex=30)
             if fired:
                 log.info("ticker fired %d timers", fired)

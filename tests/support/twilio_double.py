@@ -29,6 +29,10 @@ Standalone (benchmarks, dev simulator)::
 
     python -m tests.support.twilio_double --port 0     # first stdout line: the URL
 
+``GET`` on the Messages or Calls list (``To`` / ``From`` filters, newest first, ``PageSize``) answers
+from the accepted creates, as Twilio's list endpoints do; lookups are counted in ``lookups`` and not
+recorded as requests.
+
 then ``GET /_double/stats`` (``?since=N`` for requests from index N, ``?forms=0`` to leave the
 forms out), ``POST /_double/reset``, and the fault endpoints ``POST /_double/fail_next``
 (n, status, code), ``/_double/fail_for`` (number, code, status, kind) and
@@ -402,6 +406,7 @@ class TwilioDouble:
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._connections: set[socket.socket] = set()
+        self.lookups = 0
 
     # lifecycle -------------------------------------------------------------------------------
 
@@ -530,6 +535,7 @@ class TwilioDouble:
             self._number_faults.clear()
             self._delays.clear()
             self.script = None
+            self.lookups = 0
 
     # fault injection ----------------------------------------------------------------------------
 
@@ -687,6 +693,34 @@ class TwilioDouble:
         extra = {"Content-Type": "text/html"} if fault is not None and fault.raw_body is not None else {}
         return _Decision(status, body, record, delay, extra)
 
+    def _list(self, path: str, query: str, headers: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
+        """``GET .../Messages.json`` or ``.../Calls.json``: accepted creates, newest first."""
+        match = API_PATH.match(path)
+        assert match is not None
+        auth_ok, _ = self._check_auth(headers.get("Authorization"))
+        if not auth_ok:
+            return 401, twilio_error(401, CODE_AUTH)
+        if self.auth_token is not None and match["account"] != self.account_sid:
+            return 404, twilio_error(404, CODE_NOT_FOUND)
+        q = {k: v[-1] for k, v in urllib.parse.parse_qs(query).items()}
+        kind = "message" if match["resource"] == "Messages" else "call"
+        size = max(1, min(int(q.get("PageSize", "50") or 50), 1000))
+        with self._lock:
+            self.lookups += 1
+            found = [r for r in reversed(self._records) if r.kind == kind and r.accepted
+                     and q.get("To", r.get("To")) == r.get("To") and q.get("From", r.get("From")) == r.get("From")]
+        items = [self._payload(r, match["account"]) for r in found[:size]]
+        key = "messages" if kind == "message" else "calls"
+        return 200, {key: items, "uri": f"{path}?{query}", "first_page_uri": f"{path}?{query}", "next_page_uri": None,
+                     "previous_page_uri": None, "page": 0, "page_size": size, "start": 0, "end": max(0, len(items) - 1)}
+
+    def _payload(self, record: Recorded, account: str) -> dict[str, Any]:
+        created = datetime.fromtimestamp(record.wall, UTC)
+        payload = success_body(record.kind, account, record.sid or "", record.form, created)
+        resource = "Calls" if record.kind == "call" else "Messages"
+        payload["uri"] = f"/2010-04-01/Accounts/{account}/{resource}/{record.sid}.json"
+        return payload
+
     def _twilio_checks(self, kind: str, form: Form) -> tuple[int, int]:
         """Twilio's own refusals of well-formed requests (not spec violations)."""
         to = form.get("To")
@@ -713,6 +747,7 @@ class TwilioDouble:
             "calls": sum(1 for r in records if r.kind == "call" and r.accepted),
             "rejected": sum(1 for r in records if not r.accepted),
             "invalid": sum(1 for r in records if not r.valid),
+            "lookups": self.lookups,
             "by_status": by_status,
         }
         return {
@@ -796,6 +831,10 @@ def _make_handler(double: TwilioDouble) -> type[BaseHTTPRequestHandler]:
             split = urllib.parse.urlsplit(self.path)
             if split.path.startswith("/_double/"):
                 status, data = double._control(method, split.path, split.query, raw)
+                self._send(status, json.dumps(data).encode())
+                return
+            if method == "GET" and API_PATH.match(split.path):
+                status, data = double._list(split.path, split.query, dict(self.headers.items()))
                 self._send(status, json.dumps(data).encode())
                 return
             decision = double._handle(method, split.path, dict(self.headers.items()), raw)

@@ -113,7 +113,9 @@ def worker(burst: bool, names: str) -> None:
         finally:
             os._exit(0)
     try:
-        Worker(rq_queues, connection=line.rq).work(with_scheduler=True, logging_level="INFO")
+        from workers import process
+
+        process.serve(line, wanted)
     finally:
         os.kill(pid, signal.SIGTERM)
 

@@ -1,0 +1,40 @@
+"""Redis restarts under inbound traffic: 503 while it is down, never 500, nothing acknowledged is lost."""
+from __future__ import annotations
+
+import pytest
+
+from tests.chaos import scenarios
+from tests.support.harness import member_number
+from tests.support.procs import LineProcs, wait
+from textline import outbound, queues
+from textline.outbound import Kind, Status
+
+pytestmark = [pytest.mark.chaos, pytest.mark.slow]
+
+
+def test_a_redis_restart_mid_traffic_answers_503_and_loses_nothing_acknowledged(procs: LineProcs) -> None:
+    traffic = scenarios.joining([member_number(n) for n in range(3000, 3300)])
+
+    figures = scenarios.redis_restart(procs, traffic, down_for=2.0, after=0.5).save()
+
+    assert figures.five_xx == 0, figures.notes
+    assert figures.notes["health"].get(503), "healthz never saw Redis down"
+    assert figures.notes["webhook"].get(503), "no webhook arrived while Redis was down"
+    assert set(figures.notes["health"]) <= {200, 503}, figures.notes["health"]
+    assert figures.lost == 0, figures.notes["problems"]
+    assert figures.acknowledged == 300 * 4
+
+
+def test_workers_deliver_again_after_a_redis_restart_without_being_restarted(procs: LineProcs) -> None:
+    line = procs.line()
+    [phone] = scenarios.consented(line, [member_number(3100)])
+    procs.start_workers(1)
+    first = outbound.send_text(line, phone, "Before the restart.", kind=Kind.REPLY)
+    assert wait(lambda: outbound.get(line.r, first).status == Status.SENT, 20)
+    procs.redis.kill()
+    wait(lambda: False, 3)  # the worker meets a dead Redis for a while
+    procs.redis.start()
+    second = outbound.send_text(line, phone, "After the restart.", kind=Kind.REPLY, queue=queues.REPLIES)
+    assert wait(lambda: outbound.get(line.r, second).status == Status.SENT, 20), procs.logs()[-2000:]
+    assert procs.double.texts_to(phone) == ["Before the restart.", "After the restart."]
+    assert all(w.running() for w in procs.workers)
