@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import statistics
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from rq import SimpleWorker
 
+from bench.common import percentiles
 from textline import clock, queues, timers
 from textline.embedded_redis import EmbeddedRedis
 from textline.line import Line
@@ -36,10 +36,6 @@ NINE = datetime(2024, 6, 3, 13, tzinfo=UTC)     # 09:00 in New York
 def noop() -> None:
     """A job that does nothing: the baseline's unit of work."""
 
-
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
 
 
 def main() -> None:

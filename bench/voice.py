@@ -13,12 +13,12 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import statistics
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.common import percentiles
 from textline import clock, outbound, queues, staff
 from textline.embedded_redis import EmbeddedRedis
 from textline.line import Line
@@ -29,10 +29,6 @@ from workers import runtime
 
 MONDAY = datetime(2024, 6, 3, 15, tzinfo=UTC)
 
-
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
 
 
 def main() -> None:
