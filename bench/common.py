@@ -1,10 +1,22 @@
-"""What the benchmarks share: a free port, waiting for a web process, percentiles."""
+"""What the benchmarks share: a free port, waiting for a web process, percentiles, an in-process dev line."""
 from __future__ import annotations
 
 import http.client
+import os
 import socket
 import statistics
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from textline import clock
+from textline.embedded_redis import EmbeddedRedis
+from textline.line import Line
+from textline.settings import Settings
+from workers import runtime
 
 
 def free_port() -> int:
@@ -31,3 +43,21 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     """p50 and p99 of `samples` (seconds), in milliseconds."""
     ordered = sorted(samples)
     return statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+
+
+@contextmanager
+def dev_line(at: datetime) -> Iterator[tuple[Settings, Line]]:
+    """An in-process line in dev mode on a private embedded Redis, its test clock set to `at`."""
+    folder = Path(tempfile.mkdtemp(prefix="tl-bench-"))
+    config = folder / "textline.toml"
+    config.write_text('name = "Bench Line"\nquiet_hours = "00:00-00:00"\nsend_rate = 1000000.0\n')
+    with EmbeddedRedis(folder / "redis") as server:
+        os.environ.update({"REDIS_URL": server.url, "TEXTLINE_CONFIG": str(config), "TEXTLINE_TEST_CLOCK": "1"})
+        for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"):
+            os.environ.pop(name, None)
+        settings = Settings.from_env()
+        line = Line.from_settings(settings)
+        line.r.flushdb()
+        runtime.reset()
+        clock.set_test_clock(line.r, at)
+        yield settings, line

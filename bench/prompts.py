@@ -13,20 +13,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 from rq import SimpleWorker
 
-from bench.common import percentiles
+from bench.common import dev_line, percentiles
 from textline import clock, queues, timers
-from textline.embedded_redis import EmbeddedRedis
-from textline.line import Line
-from textline.settings import Settings
-from workers import runtime
 from workers.senders import read_outbox
 
 MONDAY = datetime(2024, 6, 3, 12, tzinfo=UTC)   # 08:00 in New York
@@ -43,20 +36,9 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=1000)
     n = parser.parse_args().members
     logging.disable(logging.INFO)
-    folder = Path(tempfile.mkdtemp(prefix="tl-bench-"))
-    config = folder / "textline.toml"
-    config.write_text('name = "Bench Line"\nquiet_hours = "00:00-00:00"\nsend_rate = 1000000.0\n')
-    with EmbeddedRedis(folder / "redis") as server:
-        os.environ.update({"REDIS_URL": server.url, "TEXTLINE_CONFIG": str(config), "TEXTLINE_TEST_CLOCK": "1"})
-        for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"):
-            os.environ.pop(name, None)
+    with dev_line(MONDAY) as (settings, line):
         from textline import create_app
 
-        settings = Settings.from_env()
-        line = Line.from_settings(settings)
-        line.r.flushdb()
-        runtime.reset()
-        clock.set_test_clock(line.r, MONDAY)
         client = create_app(settings).test_client()
         phones = [f"+1202555{i:04d}" for i in range(n)]
         sid = iter(range(10**9))

@@ -12,20 +12,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
-from bench.common import percentiles
-from textline import clock, outbound, queues, staff
-from textline.embedded_redis import EmbeddedRedis
-from textline.line import Line
+from bench.common import dev_line, percentiles
+from textline import outbound, queues, staff
 from textline.outbound import Kind, Status
-from textline.settings import Settings
 from textline.staff import Role
-from workers import runtime
 
 MONDAY = datetime(2024, 6, 3, 15, tzinfo=UTC)
 
@@ -36,20 +29,9 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=500)
     n = parser.parse_args().members
     logging.disable(logging.WARNING)
-    folder = Path(tempfile.mkdtemp(prefix="tl-bench-"))
-    config = folder / "textline.toml"
-    config.write_text('name = "Bench Line"\nquiet_hours = "00:00-00:00"\nsend_rate = 1000000.0\n')
-    with EmbeddedRedis(folder / "redis") as server:
-        os.environ.update({"REDIS_URL": server.url, "TEXTLINE_CONFIG": str(config), "TEXTLINE_TEST_CLOCK": "1"})
-        for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"):
-            os.environ.pop(name, None)
+    with dev_line(MONDAY) as (settings, line):
         from textline import create_app
 
-        settings = Settings.from_env()
-        line = Line.from_settings(settings)
-        line.r.flushdb()
-        runtime.reset()
-        clock.set_test_clock(line.r, MONDAY)
         for i in range(2):
             phone = f"+1312555{i:04d}"
             staff.add(line.r, f"crisis {i}", phone, Role.CRISIS)
