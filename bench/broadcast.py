@@ -34,10 +34,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.support.twilio_double import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TwilioDouble  # noqa: E402
-from textline import broadcasts, groups, members, queues  # noqa: E402
-from textline.embedded_redis import EmbeddedRedis  # noqa: E402
-from textline.line import Line  # noqa: E402
-from textline.settings import Settings  # noqa: E402
+from textline.core import queues  # noqa: E402
+from textline.core.embedded_redis import EmbeddedRedis  # noqa: E402
+from textline.core.line import Line  # noqa: E402
+from textline.core.settings import Settings  # noqa: E402
+from textline.models import broadcasts, groups, members  # noqa: E402
 from workers.broadcast import Fanout  # noqa: E402
 
 LINE_NUMBER = "+15005550006"

@@ -22,7 +22,7 @@ import redis
 from tests.support.harness import Harness, member_number, staff_number
 from tests.support.peers import BridgeCall
 from tests.support.twilio_double import TwilioDouble
-from textline.embedded_redis import EmbeddedRedis
+from textline.core.embedded_redis import EmbeddedRedis
 
 
 def timed(fn: Callable[[int], object], n: int, r: redis.Redis) -> tuple[list[float], float]:

@@ -12,10 +12,10 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from textline import clock
-from textline.embedded_redis import EmbeddedRedis
-from textline.line import Line
-from textline.settings import Settings
+from textline.core import clock
+from textline.core.embedded_redis import EmbeddedRedis
+from textline.core.line import Line
+from textline.core.settings import Settings
 from workers import runtime
 
 

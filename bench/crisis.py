@@ -56,7 +56,7 @@ class Line:
 
     def __init__(self, send_rate: float) -> None:
         sys.path.insert(0, str(ROOT))
-        from textline.embedded_redis import EmbeddedRedis
+        from textline.core.embedded_redis import EmbeddedRedis
 
         self.folder = Path(tempfile.mkdtemp(prefix="tl-bench-crisis-", dir="/tmp"))
         self.redis = EmbeddedRedis(self.folder)
@@ -149,10 +149,11 @@ def crisis_round(line: Line, tag: str, texts: int, gap: float) -> list[float]:
 
 def load_broadcast(n: int) -> None:
     """n consented members and one broadcast record each, enqueued on `broadcast` in one go."""
-    from textline import members, outbound, queues
-    from textline.line import Line as TLine
-    from textline.outbound import Kind
-    from textline.settings import Settings
+    from textline.core import queues
+    from textline.core.line import Line as TLine
+    from textline.core.settings import Settings
+    from textline.models import members, outbound
+    from textline.models.outbound import Kind
 
     line = TLine.from_settings(Settings.from_env())
     now = line.now()
@@ -172,9 +173,9 @@ def load_broadcast(n: int) -> None:
 
 
 def broadcast_waiting() -> int:
-    from textline import queues
-    from textline.line import Line as TLine
-    from textline.settings import Settings
+    from textline.core import queues
+    from textline.core.line import Line as TLine
+    from textline.core.settings import Settings
 
     return queues.queue(TLine.from_settings(Settings.from_env()), queues.BROADCAST).count
 
@@ -192,9 +193,9 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     try:
         line.start()
-        from textline import staff
-        from textline.line import Line as TLine
-        from textline.settings import Settings
+        from textline.core.line import Line as TLine
+        from textline.core.settings import Settings
+        from textline.models import staff
 
         r = TLine.from_settings(Settings.from_env()).r
         staff.add(r, "Ana", ANA, staff.Role.CRISIS)

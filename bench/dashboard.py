@@ -30,10 +30,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
-    from textline import create_app, members, outbound, staff, users
-    from textline.embedded_redis import EmbeddedRedis
-    from textline.line import Line
-    from textline.settings import Settings
+    from textline import create_app
+    from textline.core.embedded_redis import EmbeddedRedis
+    from textline.core.line import Line
+    from textline.core.settings import Settings
+    from textline.models import members, outbound, staff, users
 
     folder = Path(tempfile.mkdtemp(prefix="tl-bench-dash-"))
     server = EmbeddedRedis(folder)

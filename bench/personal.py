@@ -21,12 +21,13 @@ from pathlib import Path
 
 from flows import engine, plan_peer, signal
 from flows.inbound import Channel, Inbound
-from textline import clock, members, plans, signals
-from textline import reminders_personal as store
-from textline.embedded_redis import EmbeddedRedis
-from textline.line import Line
-from textline.reminder_times import Repeat, Schedule
-from textline.settings import Settings
+from textline.core import clock
+from textline.core.embedded_redis import EmbeddedRedis
+from textline.core.line import Line
+from textline.core.settings import Settings
+from textline.models import members, plans, signals
+from textline.models import reminders_personal as store
+from textline.models.reminder_times import Repeat, Schedule
 from workers.personal_reminders import fire_now
 
 WORDS = ["how are you", "MENU", "HELP", "1", "what time is it", "PLAN", "thanks", "bluebirds"]

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from rq import SimpleWorker
 
 from bench.common import dev_line, percentiles
-from textline import clock, queues, timers
+from textline.core import clock, queues, timers
 from workers.senders import read_outbox
 
 MONDAY = datetime(2024, 6, 3, 12, tzinfo=UTC)   # 08:00 in New York

@@ -16,9 +16,10 @@ import time
 from datetime import UTC, datetime
 
 from bench.common import dev_line, percentiles
-from textline import outbound, queues, staff
-from textline.outbound import Kind, Status
-from textline.staff import Role
+from textline.core import queues
+from textline.models import outbound, staff
+from textline.models.outbound import Kind, Status
+from textline.models.staff import Role
 
 MONDAY = datetime(2024, 6, 3, 15, tzinfo=UTC)
 

@@ -95,7 +95,7 @@ def main() -> None:
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
-    from textline.embedded_redis import EmbeddedRedis
+    from textline.core.embedded_redis import EmbeddedRedis
 
     folder = Path(tempfile.mkdtemp(prefix="tl-bench-", dir="/tmp"))
     redis_server = EmbeddedRedis(folder)

@@ -9,8 +9,8 @@ from flows.answers import keyword
 from flows.outcome import Outcome
 from flows.registry import command
 from flows.turn import Turn
-from textline import voice_notices
-from textline.voice_notices import Contact
+from textline.models import voice_notices
+from textline.models.voice_notices import Contact
 
 ON = frozenset({"ON", "YES", "SI", "Y", "S", "CALL", "CALLS", "LLAMADA", "ACTIVAR"})
 OFF = frozenset({"OFF", "NO", "N", "TEXT", "TEXTS", "TEXTO", "DESACTIVAR"})

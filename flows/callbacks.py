@@ -9,12 +9,14 @@ from flows.inbound import Channel, normalise_keyword
 from flows.outcome import Outcome, Reply, RunJob, SendText
 from flows.registry import command, session_flow
 from flows.turn import Turn
-from textline import callbacks, queues, sessions
-from textline.callbacks import Callback, Status, When
-from textline.callbacks import texts as cb_texts
-from textline.callbacks import times as cb_times
-from textline.outbound import Kind
-from textline.sessions import Session
+from textline.core import queues
+from textline.models import requests as callbacks
+from textline.models import sessions
+from textline.models.outbound import Kind
+from textline.models.requests import Callback, Status, When
+from textline.models.requests import texts as cb_texts
+from textline.models.requests import times as cb_times
+from textline.models.sessions import Session
 
 SESSION = "callback"
 #: The 1/2/3 answers stay meaningful for a short while only: after that the digits are the menu's again.

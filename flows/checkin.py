@@ -12,8 +12,9 @@ from flows.answers import fold, keyword, yes_no
 from flows.outcome import Outcome, Reply
 from flows.registry import command, session_flow
 from flows.turn import Turn
-from textline import callbacks, checkins, prompts, sessions
-from textline.sessions import Session
+from textline.models import checkins, prompts, sessions
+from textline.models import requests as callbacks
+from textline.models.sessions import Session
 
 FLOW = "checkin"
 MAX_TRIES = 3

@@ -5,9 +5,9 @@ from collections.abc import Callable
 
 from flows.outcome import Outcome
 from flows.turn import Turn
-from textline import members
-from textline.members import MemberStatus
-from textline.phones import guess_zone
+from textline.core.phones import guess_zone
+from textline.models import members
+from textline.models.members import MemberStatus
 
 #: Called after a member says YES; each may add replies (e.g. joining a group named by a first JOIN <code>).
 AFTER_CONSENT: list[Callable[[Turn], Outcome | None]] = []

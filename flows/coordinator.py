@@ -6,10 +6,11 @@ from typing import Any
 from flows.outcome import Outcome, RunJob
 from flows.registry import session_flow, staff_command
 from flows.turn import Turn
-from textline import broadcasts, groups, gsm, queues, sessions
-from textline.groups import MAX_NAME, Group
-from textline.sessions import Session
-from textline.staff import Role
+from textline.core import gsm, queues
+from textline.models import broadcasts, groups, sessions
+from textline.models.groups import MAX_NAME, Group
+from textline.models.sessions import Session
+from textline.models.staff import Role
 
 SEND_FLOW = "send"
 #: How long a SEND waits for its YES.

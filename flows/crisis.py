@@ -15,12 +15,13 @@ from flows.crisis_detect import Detection, detect
 from flows.inbound import Channel
 from flows.outcome import Effect, Outcome, Reply, RunJob, SendText
 from flows.turn import Turn
-from textline import alerts, cases, gsm, plans, sessions, staff
-from textline.cases import Case, CaseStatus
-from textline.members import MemberStatus
-from textline.outbound import Kind
-from textline.queues import CRISIS
-from textline.staff import Role
+from textline.core import gsm
+from textline.core.queues import CRISIS
+from textline.models import alerts, cases, plans, sessions, staff
+from textline.models.cases import Case, CaseStatus
+from textline.models.members import MemberStatus
+from textline.models.outbound import Kind
+from textline.models.staff import Role
 
 #: Replies that follow the answer to a new case in the same response, given the turn and its language.
 followups: list[Callable[[Turn, str], list[Reply]]] = []

@@ -9,12 +9,12 @@ import re
 from flows.outcome import Effect, Outcome, SendText
 from flows.registry import staff_command
 from flows.turn import Turn
-from textline import cases, staff
-from textline.cases import CaseStatus, Verdict
-from textline.line import Line
-from textline.outbound import Kind
-from textline.queues import CRISIS
-from textline.staff import Role, StaffMember
+from textline.core.line import Line
+from textline.core.queues import CRISIS
+from textline.models import cases, staff
+from textline.models.cases import CaseStatus, Verdict
+from textline.models.outbound import Kind
+from textline.models.staff import Role, StaffMember
 
 ROLES = (Role.CRISIS, Role.COORDINATOR)
 _NUMBER = re.compile(r"^#?(\d{1,9})\b[\s.,:;-]*(.*)$", re.DOTALL)

@@ -9,7 +9,7 @@ from flows.answers import keyword
 from flows.outcome import Outcome
 from flows.registry import command
 from flows.turn import Turn
-from textline import members
+from textline.models import members
 
 ON = frozenset({"ON", "YES", "SI", "Y", "S", "ACTIVAR", "ENCENDER"})
 OFF = frozenset({"OFF", "NO", "N", "DESACTIVAR", "APAGAR", "QUITAR"})

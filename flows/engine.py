@@ -11,8 +11,8 @@ from flows import compliance, consent, crisis, flood, language, menu, plan_peer,
 from flows.inbound import Inbound
 from flows.outcome import Outcome
 from flows.turn import Turn
-from textline import members, sessions, staff
-from textline.line import Line
+from textline.core.line import Line
+from textline.models import members, sessions, staff
 
 Stage = Callable[[Turn], Outcome | None]
 

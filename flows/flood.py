@@ -20,7 +20,7 @@ from flows.compliance import START_WORDS, STOP_WORDS
 from flows.inbound import Channel
 from flows.outcome import Outcome
 from flows.turn import Turn
-from textline.phones import mask
+from textline.core.phones import mask
 
 log = logging.getLogger(__name__)
 WINDOW = 60.0

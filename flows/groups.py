@@ -8,10 +8,10 @@ from flows import consent
 from flows.outcome import Outcome
 from flows.registry import command, session_flow
 from flows.turn import Turn
-from textline import groups, meetings, members, sessions
-from textline.groups import Group
-from textline.meetings import Answer, Meeting
-from textline.sessions import Session
+from textline.models import groups, meetings, members, sessions
+from textline.models.groups import Group
+from textline.models.meetings import Answer, Meeting
+from textline.models.sessions import Session
 
 RSVP_FLOW = "rsvp"
 

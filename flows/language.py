@@ -9,10 +9,11 @@ from flows.answers import fold, keyword
 from flows.outcome import Outcome, Reply
 from flows.registry import command, session_flow
 from flows.turn import Turn
-from textline import catalog, members, sessions
-from textline.members import MemberStatus
-from textline.phones import guess_zone
-from textline.sessions import Session
+from textline.core import catalog
+from textline.core.phones import guess_zone
+from textline.models import members, sessions
+from textline.models.members import MemberStatus
+from textline.models.sessions import Session
 
 FLOW = "language"
 #: Words that choose a language directly (folded: no accents).

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from textline.outbound import Kind
-from textline.queues import REPLIES, JobArg
+from textline.core.queues import REPLIES, JobArg
+from textline.models.outbound import Kind
 
 
 @dataclass(frozen=True)

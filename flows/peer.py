@@ -8,12 +8,14 @@ from __future__ import annotations
 from flows.outcome import Effect, Outcome, Reply, RunJob, SendText
 from flows.registry import staff_command
 from flows.turn import Turn
-from textline import callbacks, gsm, members, queues
-from textline.callbacks import Callback, Moved, Status, When
-from textline.callbacks import texts as cb_texts
-from textline.callbacks import times as cb_times
-from textline.outbound import Kind
-from textline.staff import Role
+from textline.core import gsm, queues
+from textline.models import members
+from textline.models import requests as callbacks
+from textline.models.outbound import Kind
+from textline.models.requests import Callback, Moved, Status, When
+from textline.models.requests import texts as cb_texts
+from textline.models.requests import times as cb_times
+from textline.models.staff import Role
 
 PEERS = (Role.PEER,)
 QUEUE_SHOWN = 10

@@ -12,10 +12,11 @@ from flows.inbound import normalise_keyword
 from flows.outcome import Outcome
 from flows.registry import command, session_flow
 from flows.turn import Turn
-from textline import phones, plans, sessions
-from textline.errors import InvalidNumber
-from textline.line import Line
-from textline.sessions import Session
+from textline.core import phones
+from textline.core.errors import InvalidNumber
+from textline.core.line import Line
+from textline.models import plans, sessions
+from textline.models.sessions import Session
 
 FLOW = "plan"
 CONFIRM_FLOW = "plan_confirm"

@@ -17,11 +17,12 @@ from flows.outcome import Effect, Outcome, Reply, SendText
 from flows.plan import CONFIRM_FLOW, SKIP_WORDS, ask_to_confirm, next_step
 from flows.registry import staff_command
 from flows.turn import Turn
-from textline import members, phones, plans, sessions
-from textline.errors import InvalidNumber
-from textline.outbound import Kind
-from textline.sessions import Session
-from textline.staff import Role
+from textline.core import phones
+from textline.core.errors import InvalidNumber
+from textline.models import members, plans, sessions
+from textline.models.outbound import Kind
+from textline.models.sessions import Session
+from textline.models.staff import Role
 
 FLOW = "plan_peer"
 PEER_ASK = {"helps": "plan.peer_ask_helps", "contacts": "plan.peer_ask_contacts", "reason": "plan.peer_ask_reason"}

@@ -12,8 +12,8 @@ from functools import cache
 
 from flows.outcome import Outcome
 from flows.turn import Turn
-from textline.sessions import Session
-from textline.staff import Role
+from textline.models.sessions import Session
+from textline.models.staff import Role
 
 #: Feature modules, imported in order; a later registration of a word replaces an earlier one.
 FEATURES: list[str] = [

@@ -11,11 +11,12 @@ from flows.inbound import normalise_keyword
 from flows.outcome import Outcome
 from flows.registry import command, session_flow
 from flows.turn import Turn
-from textline import gsm, sessions
-from textline import reminders_personal as store
-from textline.line import Line
-from textline.reminder_times import Repeat, Schedule, next_time, parse
-from textline.sessions import Session
+from textline.core import gsm
+from textline.core.line import Line
+from textline.models import reminders_personal as store
+from textline.models import sessions
+from textline.models.reminder_times import Repeat, Schedule, next_time, parse
+from textline.models.sessions import Session
 
 FLOW = "remind"
 _ME_TO = re.compile(r"^me\s+(?:to\s+)?", re.IGNORECASE)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flows.outcome import Outcome
 from flows.registry import command
 from flows.turn import Turn
-from textline import agreements
-from textline.line import Line
+from textline.core.line import Line
+from textline.models import agreements
 
 
 @command("RULES", "REGLAS")

@@ -16,9 +16,10 @@ from flows.answers import fold, keyword
 from flows.outcome import Outcome, Reply
 from flows.registry import command, session_flow
 from flows.turn import Turn
-from textline import catalog, prompts, sessions
-from textline.prompts import Cadence
-from textline.sessions import Session
+from textline.core import catalog
+from textline.models import prompts, sessions
+from textline.models.prompts import Cadence
+from textline.models.sessions import Session
 
 FLOW = "schedule"
 MAX_TRIES = 3

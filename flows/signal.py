@@ -16,8 +16,9 @@ from flows.plan import EDIT_WORDS, NO_WORDS, SKIP_WORDS, YES_WORDS
 from flows.registry import command, session_flow
 from flows.remind import CALL_WORDS, REMOVE_WORDS, TEXT_WORDS
 from flows.turn import Turn
-from textline import members, queues, sessions, signals
-from textline.sessions import Session
+from textline.core import queues
+from textline.models import members, sessions, signals
+from textline.models.sessions import Session
 
 FLOW = "signal"
 #: The crisis feature's job that opens a case from a signal event id (#4 provides it).

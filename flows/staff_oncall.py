@@ -4,7 +4,7 @@ from __future__ import annotations
 from flows.outcome import Outcome
 from flows.registry import staff_command
 from flows.turn import Turn
-from textline import staff
+from textline.models import staff
 
 
 @staff_command("ON")

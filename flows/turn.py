@@ -8,10 +8,10 @@ from typing import Any
 import redis
 
 from flows.inbound import Channel, Inbound
-from textline import phones
-from textline.line import Line
-from textline.members import Member
-from textline.staff import StaffMember
+from textline.core import phones
+from textline.core.line import Line
+from textline.models.members import Member
+from textline.models.staff import StaffMember
 
 
 @dataclass

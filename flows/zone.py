@@ -12,7 +12,7 @@ from flows.answers import fold
 from flows.outcome import Outcome
 from flows.registry import command
 from flows.turn import Turn
-from textline import members, prompts
+from textline.models import members, prompts
 
 ALIASES = {
     "EASTERN": "America/New_York", "ET": "America/New_York", "EST": "America/New_York", "EDT": "America/New_York",

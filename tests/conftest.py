@@ -28,7 +28,7 @@ def redis_url() -> Iterator[str]:
     if given:
         yield given
         return
-    from textline.embedded_redis import EmbeddedRedis
+    from textline.core.embedded_redis import EmbeddedRedis
 
     folder = Path(tempfile.mkdtemp(prefix="tl-test-", dir="/tmp"))
     server = EmbeddedRedis(folder)

@@ -12,8 +12,9 @@ import pytest
 
 from tests.support import privacy
 from tests.support.harness import Harness, member_number, staff_number
-from textline import logs, member_data, outbound, queues, staff
-from textline.outbound import Kind, Status
+from textline.core import logs, queues
+from textline.models import member_data, outbound, staff
+from textline.models.outbound import Kind, Status
 
 M1, M2, M3, M4, M5 = (member_number(n) for n in range(501, 506))
 S1 = staff_number(501)

@@ -7,10 +7,10 @@ import re
 import pytest
 
 from tests.support.harness import Harness, member_number
-from textline import outbound
-from textline.logs import MaskNumbers
-from textline.outbound import Kind
-from textline.phones import mask, mask_numbers
+from textline.core.logs import MaskNumbers
+from textline.core.phones import mask, mask_numbers
+from textline.models import outbound
+from textline.models.outbound import Kind
 
 SECRET = "my landlord is Bartholomew and I feel awful"
 

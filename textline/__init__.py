@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from flask import Flask
 
-    from textline.settings import Settings
+    from textline.core.settings import Settings
 
 __all__ = ["create_app"]
 
@@ -21,9 +21,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     from redis.exceptions import RedisError
 
     from flows import crisis
-    from textline import crisis_voice, health, logs, voice, webhooks
-    from textline.settings import Settings
-    from textline.web import plain
+    from textline.core import logs
+    from textline.core.settings import Settings
+    from textline.voice import alert_calls, bridge, routes
+    from textline.web import health, webhooks
+    from textline.web.context import plain
+    from textline.web.dashboard import bp as dashboard
 
     settings = settings or Settings.from_env()
     logs.configure()
@@ -31,18 +34,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["SECRET_KEY"] = settings.secret_key
     app.config["MAX_CONTENT_LENGTH"] = 256 * 1024
     app.extensions["textline"] = settings
-    app.register_blueprint(webhooks.bp)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(crisis_voice.bp)
+    for blueprint in (webhooks.bp, health.bp, routes.bp, bridge.bp, alert_calls.bp, dashboard):
+        app.register_blueprint(blueprint)
     crisis.warm()
-
-    from textline import dashboard, voice_bridge
-
-    app.register_blueprint(voice.bp)
-    app.register_blueprint(voice_bridge.bp)
-    app.register_blueprint(dashboard.bp)
     if settings.dev_mode:
-        from textline import simulator
+        from textline.web import simulator
 
         app.register_blueprint(simulator.bp)
 

@@ -22,11 +22,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from textline import broadcasts, groups, meetings, members, outbound, queues, quiet, sessions, timers
-from textline.broadcasts import Broadcast, Status
-from textline.line import Line
-from textline.members import Member, MemberStatus
-from textline.outbound import Kind
+from textline.core import queues, quiet, timers
+from textline.core.line import Line
+from textline.models import broadcasts, groups, meetings, members, outbound, sessions
+from textline.models.broadcasts import Broadcast, Status
+from textline.models.members import Member, MemberStatus
+from textline.models.outbound import Kind
 from workers import runtime
 from workers.send import BROADCAST_REF, PRIORITY_QUEUES, Delivery, lock_key
 

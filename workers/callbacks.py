@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import logging
 
-from textline import callbacks, members, outbound, phones, queues, staff, timers
-from textline.callbacks import Callback, Status
-from textline.callbacks import texts as cb_texts
-from textline.callbacks import times as cb_times
-from textline.line import Line
-from textline.outbound import Kind
-from textline.staff import Role
+from textline.core import phones, queues, timers
+from textline.core.line import Line
+from textline.models import members, outbound, staff
+from textline.models import requests as callbacks
+from textline.models.outbound import Kind
+from textline.models.requests import Callback, Status
+from textline.models.requests import texts as cb_texts
+from textline.models.requests import times as cb_times
+from textline.models.staff import Role
 from workers import runtime
 
 log = logging.getLogger(__name__)

@@ -13,11 +13,12 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from textline import alerts, cases, members, outbound, queues, signals
-from textline.cases import Case, CaseStatus
-from textline.line import Line
-from textline.outbound import Kind
-from textline.staff import StaffMember
+from textline.core import queues
+from textline.core.line import Line
+from textline.models import alerts, cases, members, outbound, signals
+from textline.models.cases import Case, CaseStatus
+from textline.models.outbound import Kind
+from textline.models.staff import StaffMember
 from workers import runtime
 
 log = logging.getLogger(__name__)

@@ -14,11 +14,12 @@ import logging
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from textline import members, queues, voice_notices
-from textline import reminders_personal as store
-from textline.line import Line
-from textline.outbound import Kind
-from textline.reminder_times import latest_due, next_allowed
+from textline.core import queues
+from textline.core.line import Line
+from textline.models import members, voice_notices
+from textline.models import reminders_personal as store
+from textline.models.outbound import Kind
+from textline.models.reminder_times import latest_due, next_allowed
 from workers import runtime
 
 log = logging.getLogger(__name__)

@@ -21,8 +21,8 @@ from rq import Worker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
-from textline import queues
-from textline.line import Line
+from textline.core import queues
+from textline.core.line import Line
 
 log = logging.getLogger(__name__)
 

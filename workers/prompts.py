@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from textline import members, prompts, queues, quiet, sessions, voice_notices
-from textline.line import Line
-from textline.outbound import Kind
-from textline.phones import mask
+from textline.core import queues, quiet
+from textline.core.line import Line
+from textline.core.phones import mask
+from textline.models import members, prompts, sessions, voice_notices
+from textline.models.outbound import Kind
 from workers import runtime
 
 log = logging.getLogger(__name__)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from textline import broadcasts, groups, meetings, outbound, queues, timers
-from textline.line import Line
-from textline.meetings import Meeting
+from textline.core import queues, timers
+from textline.core.line import Line
+from textline.models import broadcasts, groups, meetings, outbound
+from textline.models.meetings import Meeting
 from workers import runtime
 from workers.broadcast import Fanout, start
 

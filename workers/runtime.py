@@ -5,8 +5,8 @@ import importlib
 import pkgutil
 from functools import cache
 
-from textline.line import Line
-from textline.settings import Settings
+from textline.core.line import Line
+from textline.core.settings import Settings
 from workers.senders import Sender, sender_for
 
 

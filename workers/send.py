@@ -14,12 +14,13 @@ import time
 import uuid
 from datetime import datetime, timedelta
 
-from textline import hooks, members, outbound, queues, ratelimit, timers
-from textline.errors import AmbiguousSendError, PermanentSendError, TransientSendError
-from textline.line import Line
-from textline.outbound import Kind, Message, Status
-from textline.phones import mask
-from textline.settings import Settings
+from textline.core import queues, ratelimit, timers
+from textline.core.errors import AmbiguousSendError, PermanentSendError, TransientSendError
+from textline.core.line import Line
+from textline.core.phones import mask
+from textline.core.settings import Settings
+from textline.models import hooks, members, outbound
+from textline.models.outbound import Kind, Message, Status
 from workers import runtime
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 PERSISTENT = frozenset({Kind.CRISIS, Kind.ALERT})
 #: Kinds that may wait for a send slot instead of yielding it.
 PRIORITY_QUEUES = frozenset({queues.CRISIS, queues.REPLIES})
-#: Records a broadcast made (see textline.broadcasts) carry a reference starting so.
+#: Records a broadcast made (see textline.models.broadcasts) carry a reference starting so.
 BROADCAST_REF = "bc:"
 #: The longest a bulk send holds its worker for a slot; at slower rates it comes back through a timer.
 BULK_MAX_WAIT = 5.0

@@ -19,8 +19,8 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from textline.errors import AmbiguousSendError, PermanentSendError, TransientSendError
-from textline.settings import Settings
+from textline.core.errors import AmbiguousSendError, PermanentSendError, TransientSendError
+from textline.core.settings import Settings
 
 OUTBOX = "tl:outbox"
 OUTBOX_LIMIT = 1000

@@ -14,9 +14,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from textline import outbound, queues, timers
-from textline.line import Line
-from textline.outbound import Message
+from textline.core import queues, timers
+from textline.core.line import Line
+from textline.models import outbound
+from textline.models.outbound import Message
 from workers.send import DELIVERY_TIMERS, lock_key
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ import time
 
 from redis.exceptions import RedisError
 
-from textline import timers
-from textline.line import Line
+from textline.core import timers
+from textline.core.line import Line
 from workers import sweep
 
 log = logging.getLogger(__name__)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from textline import members, outbound, prompts, queues, quiet, timers, voice_notices
-from textline.line import Line
-from textline.phones import mask
-from textline.voice_notices import Contact
+from textline.core import queues, quiet, timers
+from textline.core.line import Line
+from textline.core.phones import mask
+from textline.models import members, outbound, prompts, voice_notices
+from textline.models.voice_notices import Contact
 from workers import runtime
 
 log = logging.getLogger(__name__)

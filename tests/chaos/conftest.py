@@ -8,7 +8,7 @@ import pytest
 from tests.support import privacy
 from tests.support.procs import LineProcs
 from tests.support.twilio_double import TwilioDouble
-from textline import redis_conn
+from textline.core import redis_conn
 
 
 @pytest.fixture

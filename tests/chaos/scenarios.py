@@ -30,9 +30,10 @@ from rq.job import Job, JobStatus
 from tests.support.harness import member_number
 from tests.support.procs import LineProcs, alive, wait
 from tests.support.twilio_double import TwilioDouble
-from textline import members, outbound, queues
-from textline.line import Line
-from textline.outbound import Kind
+from textline.core import queues
+from textline.core.line import Line
+from textline.models import members, outbound
+from textline.models.outbound import Kind
 from workers.send import DELIVERY_TIMERS
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

@@ -6,7 +6,7 @@ import pytest
 from tests.chaos import scenarios
 from tests.support.harness import member_number
 from tests.support.procs import LineProcs
-from textline import members
+from textline.models import members
 
 pytestmark = [pytest.mark.chaos, pytest.mark.slow]
 

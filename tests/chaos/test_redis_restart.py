@@ -6,8 +6,9 @@ import pytest
 from tests.chaos import scenarios
 from tests.support.harness import member_number
 from tests.support.procs import LineProcs, wait
-from textline import outbound, queues
-from textline.outbound import Kind, Status
+from textline.core import queues
+from textline.models import outbound
+from textline.models.outbound import Kind, Status
 
 pytestmark = [pytest.mark.chaos, pytest.mark.slow]
 

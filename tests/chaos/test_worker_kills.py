@@ -17,7 +17,7 @@ def test_a_broadcast_to_1000_survives_killed_horses_and_restarted_workers(procs:
     eligible = scenarios.consented(line, [member_number(n) for n in range(1000, 2000)])
     opted_out = scenarios.consented(line, [member_number(n) for n in range(2000, 2010)])
     for phone in opted_out:
-        from textline import members
+        from textline.models import members
 
         members.opt_out(line.r, phone, line.now())
     traffic = scenarios.broadcast_by_send_text(eligible, opted_out, BODY)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from tests.support.harness import Harness, member_number, staff_number
 from tests.support.peers import add_peer, named_member
-from textline import callbacks
+from textline.models import requests as callbacks
 
 M1, M2, M3 = member_number(901), member_number(902), member_number(903)
 ANA = staff_number(901)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import redis
 
 from tests.support.harness import Harness, member_number
-from textline import members
+from textline.models import members
 
 M1, M2 = member_number(801), member_number(802)
 MONDAY = datetime(2024, 6, 3, 15, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from tests.support.harness import Harness, member_number, staff_number
-from textline import members
+from textline.models import members
 
 M1, S1 = member_number(401), staff_number(1)
 
@@ -47,8 +47,8 @@ def test_members_list_show_export_erase(line: Harness) -> None:
     assert {"phone", "status", "language", "groups", "checkins"} <= set(shown)
     exported = json.loads(line.cli("members", "export", M1).stdout)
     assert exported["phone"] == M1 and f"tl:member:{M1}" in exported["keys"]
-    from textline import outbound
-    from textline.outbound import Kind
+    from textline.models import outbound
+    from textline.models.outbound import Kind
 
     outbound.send_text(line.line, M1, "See you Tuesday", kind=Kind.REPLY)
     line.work()

@@ -5,7 +5,7 @@ import json
 from datetime import UTC, datetime
 
 from tests.support.harness import Harness, member_number
-from textline import timers
+from textline.core import timers
 
 M1, M2 = member_number(861), member_number(862)
 

@@ -7,7 +7,7 @@ import pytest
 
 from tests.support.group_directory import Groups
 from tests.support.harness import Harness
-from textline import agreements
+from textline.models import agreements
 
 AGREEMENT = "What is said here stays here. Listen without judging. One voice at a time."
 

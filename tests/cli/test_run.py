@@ -24,8 +24,8 @@ def test_worker_rejects_unknown_queues(line: Harness) -> None:
 
 
 def test_dev_mode_sends_go_to_the_outbox(line: Harness, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from textline import outbound
-    from textline.outbound import Kind
+    from textline.models import outbound
+    from textline.models.outbound import Kind
 
     monkeypatch.delenv("TWILIO_AUTH_TOKEN")
     line.member(M1).joins()

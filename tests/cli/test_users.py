@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from tests.support.harness import Harness, staff_number
-from textline import users
+from textline.models import users
 
 S1 = staff_number(21)
 

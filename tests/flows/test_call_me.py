@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from tests.support.harness import Harness, member_number
-from textline import voice_notices
-from textline.voice_notices import Contact
+from textline.models import voice_notices
+from textline.models.voice_notices import Contact
 
 M1 = member_number(451)
 MX = "+525512345672"

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 
 from tests.support.harness import Harness, member_number, staff_number
 from tests.support.peers import add_peer, named_member
-from textline import callbacks, member_data
+from textline.models import member_data
+from textline.models import requests as callbacks
 
 M1, M2, M3 = member_number(701), member_number(702), member_number(703)
 ANA, BEN = staff_number(701), staff_number(702)

@@ -7,7 +7,8 @@ import pytest
 
 from flows.checkin import parse_mood
 from tests.support.harness import Harness, member_number
-from textline import callbacks, checkins, sessions
+from textline.models import checkins, sessions
+from textline.models import requests as callbacks
 
 M1, M2 = member_number(301), member_number(302)
 MX = "+525512345678"  # Mexico City: starts in Spanish

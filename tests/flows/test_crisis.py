@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.support.harness import Harness, member_number, staff_number
-from textline import cases, members, sessions
-from textline.cases import CaseStatus
+from textline.models import cases, members, sessions
+from textline.models.cases import CaseStatus
 
 M1, M2 = member_number(401), member_number(402)
 ANA, BEN, CY = staff_number(1), staff_number(2), staff_number(3)

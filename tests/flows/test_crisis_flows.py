@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.support.harness import Harness, member_number, staff_number
-from textline import callbacks, cases, checkins, plans, sessions
-from textline.cases import CaseStatus
+from textline.models import cases, checkins, plans, sessions
+from textline.models import requests as callbacks
+from textline.models.cases import CaseStatus
 from workers.escalate import open_case_by_signal
 
 M1 = member_number(461)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from tests.support.harness import Harness, member_number
-from textline import members
+from textline.models import members
 
 M1 = member_number(701)
 MX = "+525512345701"

@@ -7,7 +7,8 @@ import pytest
 
 from flows import compliance, engine, flood
 from tests.support.harness import Harness, member_number, staff_number
-from textline import catalog, gsm, members, staff
+from textline.core import catalog, gsm
+from textline.models import members, staff
 
 M1, M2, S1 = member_number(401), member_number(402), staff_number(401)
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)

@@ -5,7 +5,7 @@ import json
 from datetime import UTC, datetime
 
 from tests.support.harness import Harness, member_number
-from textline import groups, members
+from textline.models import groups, members
 
 M1, M2 = member_number(401), member_number(402)
 NOON = datetime(2025, 3, 3, 17, 0, tzinfo=UTC)  # Monday 12:00 in New York

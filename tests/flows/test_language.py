@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.harness import Harness, member_number
-from textline import members
+from textline.models import members
 
 US = member_number(601)
 MX = "+525512345601"

@@ -5,7 +5,7 @@ import threading
 
 from tests.support.harness import LINE_NUMBER, PUBLIC_URL, Harness, member_number, staff_number
 from tests.support.peers import add_peer, named_member
-from textline import callbacks
+from textline.models import requests as callbacks
 
 M1, M2, M3 = member_number(501), member_number(502), member_number(503)
 ANA, BEN, CAL, DEE = staff_number(501), staff_number(502), staff_number(503), staff_number(504)

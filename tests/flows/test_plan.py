@@ -6,7 +6,8 @@ import logging
 import pytest
 
 from tests.support.harness import Harness, member_number
-from textline import gsm, plans
+from textline.core import gsm
+from textline.models import plans
 
 M1, M2 = member_number(801), member_number(802)
 MX = "+525512345678"

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from tests.support.harness import Harness, member_number, staff_number
-from textline import callbacks, plans
+from textline.models import plans
+from textline.models import requests as callbacks
 
 M1, MX = member_number(821), "+525512345678"
 PAT, SAM = staff_number(21), staff_number(22)

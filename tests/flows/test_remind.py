@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.support.harness import Harness, member_number
-from textline import gsm, members, timers
-from textline import reminders_personal as store
+from textline.core import gsm, timers
+from textline.models import members
+from textline.models import reminders_personal as store
 
 M1, MX = member_number(841), "+525512345678"
 MONDAY_NOON = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)  # 12:00 in New York

@@ -8,7 +8,7 @@ import pytest
 from flows.rules import join_followup
 from tests.support.group_directory import Groups
 from tests.support.harness import Harness, member_number
-from textline import agreements
+from textline.models import agreements
 
 M1, M2, MX = member_number(871), member_number(872), "+525512345678"
 AGREEMENT = "What is said here stays here. Listen without judging. One voice at a time."

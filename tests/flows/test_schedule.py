@@ -8,7 +8,8 @@ import pytest
 from flows.schedule import parse_day, parse_time
 from flows.zone import parse_zone
 from tests.support.harness import Harness, member_number
-from textline import members, prompts, sessions, timers
+from textline.core import timers
+from textline.models import members, prompts, sessions
 
 NY = member_number(401)            # +1 202: America/New_York
 LA = "+12065550402"                # +1 206: America/Los_Angeles

@@ -6,7 +6,7 @@ from rq import Queue
 
 from flows.signal import ESCALATE
 from tests.support.harness import Harness, member_number
-from textline import members, signals
+from textline.models import members, signals
 
 M1, M2, MX = member_number(831), member_number(832), "+525512345678"
 #: Nothing in the ordinary reply may tell a reader over the member's shoulder what happened.

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from tests.fuzz import requests as fz
 from tests.support.harness import PUBLIC_URL, Harness
-from textline import phones
+from textline.core import phones
 
 pytestmark = pytest.mark.slow
 FUZZ = settings.get_profile("fuzz")

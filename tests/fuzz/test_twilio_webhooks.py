@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from tests.fuzz import requests as fz
 from tests.support.harness import PUBLIC_URL, Harness, member_number
-from textline import outbound, phones, queues
-from textline.outbound import Kind, Status
+from textline.core import phones, queues
+from textline.models import outbound
+from textline.models.outbound import Kind, Status
 
 pytestmark = pytest.mark.slow
 FUZZ = settings.get_profile("fuzz")

@@ -7,8 +7,8 @@ from urllib.parse import urlparse
 from werkzeug.test import TestResponse
 
 from tests.support.harness import PUBLIC_URL, Harness
-from textline import users
-from textline.users import AccountRole
+from textline.models import users
+from textline.models.users import AccountRole
 
 PASSWORD = "a long passphrase"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -21,9 +21,9 @@ from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
 from tests.support.twilio_double import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TwilioDouble
-from textline import clock, queues, redis_conn, timers
-from textline.line import Line
-from textline.settings import Settings
+from textline.core import clock, queues, redis_conn, timers
+from textline.core.line import Line
+from textline.core.settings import Settings
 from workers import runtime
 
 PUBLIC_URL = "https://line.example.org"

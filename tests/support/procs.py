@@ -32,9 +32,9 @@ from twilio.request_validator import RequestValidator
 
 from tests.support.harness import BASE_TOML, LINE_NUMBER, PUBLIC_URL, to_toml
 from tests.support.twilio_double import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TwilioDouble
-from textline.embedded_redis import EmbeddedRedis
-from textline.line import Line
-from textline.settings import Settings
+from textline.core.embedded_redis import EmbeddedRedis
+from textline.core.line import Line
+from textline.core.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tests.support.harness import Harness, member_number
-from textline import broadcasts, groups, members, outbound, queues
+from textline.core import queues
+from textline.models import broadcasts, groups, members, outbound
 from workers.broadcast import Fanout, Pump
 
 ACTIVE_NY, ACTIVE_LA, PENDING, OPTED_OUT, INVALID, DISCREET = (member_number(n) for n in range(601, 607))

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.support.harness import Harness, member_number
-from textline import broadcasts, groups, outbound
-from textline.outbound import Kind, Status
+from textline.models import broadcasts, groups, outbound
+from textline.models.outbound import Kind, Status
 
 ROOT = Path(__file__).resolve().parents[2]
 REPLY_TO = member_number(999)

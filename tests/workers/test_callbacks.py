@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 from tests.support.harness import Harness, member_number, staff_number
 from tests.support.peers import add_peer, named_member
-from textline import callbacks, queues
+from textline.core import queues
+from textline.models import requests as callbacks
 
 M1 = member_number(801)
 ANA, BEN, COORD = staff_number(801), staff_number(802), staff_number(803)

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.support.harness import PUBLIC_URL, Harness, member_number, staff_number
-from textline import alerts, cases, outbound, queues, timers
-from textline.cases import CaseStatus
+from textline.core import queues, timers
+from textline.models import alerts, cases, outbound
+from textline.models.cases import CaseStatus
 from workers.escalate import Ladder
 
 M1 = member_number(411)

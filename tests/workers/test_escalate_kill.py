@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.support.harness import Harness, member_number, staff_number
-from textline import cases, outbound
-from textline.outbound import Status
+from textline.models import cases, outbound
+from textline.models.outbound import Status
 
 ROOT = Path(__file__).resolve().parents[2]
 M1, ANA = member_number(421), staff_number(21)

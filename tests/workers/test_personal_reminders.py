@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from tests.support.harness import Harness, Person, member_number
-from textline import reminders_personal as store
-from textline import timers
+from textline.core import timers
+from textline.models import reminders_personal as store
 from workers.personal_reminders import fire_now
 
 M1, MX = member_number(851), "+525512345678"

@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from flows.answers import fold
+from tests.core.test_catalog import NOT_DISCREET
 from tests.support.harness import Harness, member_number
-from tests.test_catalog import NOT_DISCREET
-from textline import checkins, members, prompts, queues, sessions, timers
-from textline.errors import ConfigError
+from textline.core import queues, timers
+from textline.core.errors import ConfigError
+from textline.models import checkins, members, prompts, sessions
 from workers.prompts import send_prompt
 
 LA = "+12065550501"                # America/Los_Angeles

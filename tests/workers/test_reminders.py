@@ -5,7 +5,8 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from tests.support.harness import Harness, member_number
-from textline import meetings, timers
+from textline.core import timers
+from textline.models import meetings
 
 M1, M2, M3 = member_number(501), member_number(502), member_number(503)
 MONDAY_NOON = datetime(2025, 3, 3, 17, 0, tzinfo=UTC)  # 12:00 EST; DST starts Sunday 2025-03-09

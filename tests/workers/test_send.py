@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from tests.support.harness import LINE_NUMBER, PUBLIC_URL, Harness, member_number
 from tests.support.twilio_double import TEST_ACCOUNT_SID
-from textline import members, outbound, queues
-from textline.outbound import Kind, Status
+from textline.core import queues
+from textline.models import members, outbound
+from textline.models.outbound import Kind, Status
 
 M1, M2 = member_number(201), member_number(202)
 
@@ -161,7 +162,7 @@ def test_a_reply_or_a_personal_reminder_whose_worker_died_mid_request_is_sent_ag
 
 
 def test_a_paced_delivery_without_a_slot_leaves_the_record_to_its_caller(line: Harness) -> None:
-    from textline import ratelimit, timers
+    from textline.core import ratelimit, timers
     from workers.send import Delivery
 
     line.configure(send_rate=0.5)

@@ -9,8 +9,9 @@ import redis
 from rq.job import Job, JobStatus
 
 from tests.support.harness import Harness, member_number
-from textline import outbound, queues, redis_conn, timers
-from textline.outbound import Kind, Status
+from textline.core import queues, redis_conn, timers
+from textline.models import outbound
+from textline.models.outbound import Kind, Status
 from workers.send import Delivery
 
 M1 = member_number(301)

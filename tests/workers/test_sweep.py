@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tests.support.harness import Harness, member_number
-from textline import outbound, queues
-from textline.outbound import Kind, Status
+from textline.core import queues
+from textline.models import outbound
+from textline.models.outbound import Kind, Status
 from workers.sweep import sweep
 
 M1 = member_number(311)

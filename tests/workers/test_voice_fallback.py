@@ -6,9 +6,10 @@ from urllib.parse import urlsplit
 
 from tests.support.harness import LINE_NUMBER, PUBLIC_URL, Harness, member_number
 from tests.support.voice import Caller
-from textline import checkins, member_data, members, outbound, queues, voice_notices
-from textline.outbound import Kind, Status
-from textline.voice_notices import Contact
+from textline.core import queues
+from textline.models import checkins, member_data, members, outbound, voice_notices
+from textline.models.outbound import Kind, Status
+from textline.models.voice_notices import Contact
 
 M1 = member_number(401)
 NY = member_number(402)                         # America/New_York

@@ -5,9 +5,10 @@ from datetime import UTC, timedelta
 
 import click
 
-from textline import broadcasts, groups, gsm, meetings, queues, timers
 from textline.cli import common
-from textline.errors import TextlineError
+from textline.core import gsm, queues, timers
+from textline.core.errors import TextlineError
+from textline.models import broadcasts, groups, meetings
 from workers.broadcast import Fanout
 
 #: Twilio refuses longer bodies.

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import click
 
-from textline import callbacks, staff
 from textline.cli import common
+from textline.models import requests as callbacks
+from textline.models import staff
 
 
 @click.command(name="callbacks")

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import click
 
-from textline import cases
 from textline.cli import common
-from textline.errors import NotFound
+from textline.core.errors import NotFound
+from textline.models import cases
 
 
 @click.command(name="cases")

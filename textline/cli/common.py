@@ -8,10 +8,10 @@ from typing import Any, TypeVar
 
 import click
 
-from textline.errors import TextlineError
-from textline.line import Line
-from textline.phones import parse_phone
-from textline.settings import Settings
+from textline.core.errors import TextlineError
+from textline.core.line import Line
+from textline.core.phones import parse_phone
+from textline.core.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 

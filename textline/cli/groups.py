@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import click
 
-from textline import groups
 from textline.cli import common
+from textline.models import groups
 
 
 @click.group(name="groups")

@@ -6,9 +6,9 @@ from datetime import datetime
 import click
 import redis
 
-from textline import groups, meetings
 from textline.cli import common
-from textline.meetings import Answer, Meeting
+from textline.models import groups, meetings
+from textline.models.meetings import Answer, Meeting
 from workers import reminders
 
 

@@ -8,12 +8,12 @@ from datetime import time
 
 import click
 
-from textline import members, prompts, voice_notices
 from textline.cli import common
 from textline.cli.people import members_group
-from textline.errors import NotFound
-from textline.phones import mask
-from textline.prompts import DAYS, Cadence
+from textline.core.errors import NotFound
+from textline.core.phones import mask
+from textline.models import members, prompts, voice_notices
+from textline.models.prompts import DAYS, Cadence
 
 
 def _zone(value: str | None) -> str | None:

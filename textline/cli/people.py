@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import click
 
-from textline import member_data, members, staff
 from textline.cli import common
-from textline.errors import NotFound
-from textline.phones import mask
+from textline.core.errors import NotFound
+from textline.core.phones import mask
+from textline.models import member_data, members, staff
 
 
 @click.group(name="staff")
@@ -73,7 +73,7 @@ def members_list(group: str | None, as_json: bool) -> None:
     r = common.line().r
     rows = [v for v in (member_data.view(r, p) for p in members.all_phones(r)) if v is not None]
     if group:
-        from textline import groups
+        from textline.models import groups
 
         found = groups.find(r, group)
         if found is None:

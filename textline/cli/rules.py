@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import click
 
-from textline import agreements, gsm
 from textline.cli import common
+from textline.core import gsm
+from textline.models import agreements
 
 
 @click.command("rules")
@@ -24,7 +25,7 @@ def rules_command(group: str | None, text: str | None, clear: bool, as_json: boo
         return
     if not agreements.directory().exists(r, group):
         raise click.ClickException(f"no group {group!r}")
-    from textline import groups
+    from textline.models import groups
 
     found = groups.find(r, group)
     group = found.code if found else group  # a group's name or code: agreements are kept by code

@@ -11,15 +11,15 @@ from xml.etree import ElementTree
 
 import click
 
-from textline import queues
 from textline.cli import common
+from textline.core import queues
 
 
 @click.command()
 @click.option("--port", default=5000, show_default=True, help="Port for the web app and simulator.")
 def dev(port: int) -> None:
     """Everything on one machine: embedded Redis, web, a worker with the ticker, the simulator page."""
-    from textline.embedded_redis import EmbeddedRedis
+    from textline.core.embedded_redis import EmbeddedRedis
 
     settings = common.settings()
     env = dict(os.environ)
@@ -84,7 +84,7 @@ def worker(burst: bool, names: str) -> None:
     """An RQ worker over the queues, crisis first, with the ticker beside it."""
     from rq import Worker
 
-    from textline import logs
+    from textline.core import logs
     from workers import runtime, ticker
 
     logs.configure()
@@ -97,7 +97,7 @@ def worker(burst: bool, names: str) -> None:
     rq_queues = [queues.queue(line, n) for n in wanted]
     runtime.warm()
     if burst:
-        from textline import timers
+        from textline.core import timers
 
         for _ in range(20):  # a few rounds: jobs may set timers that are already due
             fired = timers.tick(line)
@@ -123,7 +123,7 @@ def worker(burst: bool, names: str) -> None:
 @click.command(hidden=True)
 def tick() -> None:
     """Run the ticker alone (normally it runs beside every worker)."""
-    from textline import logs
+    from textline.core import logs
     from workers import ticker
 
     logs.configure()

@@ -5,10 +5,10 @@ import sys
 
 import click
 
-from textline import staff, users
 from textline.cli import common
-from textline.errors import NotFound
-from textline.phones import mask
+from textline.core.errors import NotFound
+from textline.core.phones import mask
+from textline.models import staff, users
 
 
 @click.group(name="users")

@@ -1,0 +1,217 @@
+"""One frozen, typed settings object, built from the environment and the TOML file.
+
+Web, workers and the CLI all build it the same way with `Settings.from_env()`.
+Nothing here reads the environment at import time.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from textline.core.durations import parse_duration
+from textline.core.errors import ConfigError
+
+DEV_NUMBER = "+15005550006"
+DEFAULT_API_URL = "https://api.twilio.com"
+DEFAULT_RESOURCES = {
+    "en": "Call or text 988 (Suicide & Crisis Lifeline). In danger now, call 911.",
+    "es": "Llama o escribe al 988. Si estas en peligro ahora, llama al 911.",
+}
+#: The line's name is placed in one-segment texts, so it is kept short.
+MAX_NAME = 30
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """A daily window, in each member's local time, when unprompted texts wait."""
+
+    start: time
+    end: time
+
+    def contains(self, local: time) -> bool:
+        if self.start == self.end:
+            return False
+        if self.start < self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+    @classmethod
+    def parse(cls, text: str) -> QuietHours:
+        try:
+            start, end = (time.fromisoformat(part.strip()) for part in text.split("-"))
+        except ValueError as exc:
+            raise ConfigError(f"quiet_hours must look like 21:00-08:00, not {text!r}") from exc
+        return cls(start, end)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything textline is told by its operator. Defaults work in dev mode."""
+
+    redis_url: str | None = None
+    data_dir: Path = Path("var")
+    account_sid: str | None = None
+    auth_token: str | None = None
+    api_url: str = DEFAULT_API_URL
+    number: str = DEV_NUMBER
+    public_url: str | None = None
+    region: str = "US"
+    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    config_path: Path | None = None
+
+    # From the TOML file.
+    name: str = "Peer Line"
+    languages: tuple[str, ...] = ("en", "es")
+    timezone: str = "America/New_York"
+    quiet_hours: QuietHours = QuietHours(time(21, 0), time(8, 0))
+    send_rate: float = 1.0
+    session_timeout: float = 1800.0
+    twilio_opt_out: bool = False
+    crisis_ack_timeout: float = 300.0
+    crisis_resources: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_RESOURCES))
+    crisis_call_staff: bool = False
+    claim_timeout: float = 600.0
+    reminders_before: tuple[float, ...] = (86400.0, 7200.0)
+    checkin_retention: float = 365 * 86400.0
+    message_retention: float = 30 * 86400.0
+    job_retention: float = 3600.0
+    retry_backoff: float = 1.0
+    retry_max: int = 12
+    send_lease: float = 15.0
+    http_timeout: float = 10.0
+    inbound_rate: int = 30
+    test_clock: bool = False
+    raw: Mapping[str, Any] = field(default_factory=dict)
+    checkin_prompt_window: float = 8 * 3600.0   # [checkins] prompt_window: a prompt's answer window
+    checkin_missed_limit: int = 3               # [checkins] missed_limit: unanswered prompts -> outreach
+
+    @property
+    def dev_mode(self) -> bool:
+        """Without Twilio credentials, sends go to the outbox and webhooks are unsigned."""
+        return not (self.account_sid and self.auth_token)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def resource(self, language: str) -> str:
+        return self.crisis_resources.get(language) or self.crisis_resources.get("en") or DEFAULT_RESOURCES["en"]
+
+    def section(self, name: str) -> Mapping[str, Any]:
+        """A raw TOML section, for a feature's own optional keys."""
+        value = self.raw.get(name, {})
+        return value if isinstance(value, Mapping) else {}
+
+    def but(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (tests, CLI overrides)."""
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        base: dict[str, Any] = {}
+        config = env.get("TEXTLINE_CONFIG")
+        if config:
+            path = Path(config)
+            base.update(_from_toml(path))
+            base["config_path"] = path
+        pick = {
+            "REDIS_URL": "redis_url",
+            "TWILIO_ACCOUNT_SID": "account_sid",
+            "TWILIO_AUTH_TOKEN": "auth_token",
+            "TWILIO_API_URL": "api_url",
+            "TEXTLINE_PUBLIC_URL": "public_url",
+            "TEXTLINE_SECRET_KEY": "secret_key",
+        }
+        for var, name in pick.items():
+            if env.get(var):
+                base[name] = env[var]
+        if env.get("TEXTLINE_DATA_DIR"):
+            base["data_dir"] = Path(env["TEXTLINE_DATA_DIR"])
+        if env.get("TEXTLINE_REGION"):
+            base["region"] = env["TEXTLINE_REGION"].upper()
+        if env.get("TEXTLINE_NUMBER"):
+            from textline.core.phones import parse_phone
+
+            base["number"] = parse_phone(env["TEXTLINE_NUMBER"], base.get("region", "US"))
+        if env.get("TEXTLINE_TEST_CLOCK") == "1":
+            base["test_clock"] = True
+        if "public_url" in base:
+            base["public_url"] = base["public_url"].rstrip("/")
+        return cls(**base)
+
+
+def _from_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read TEXTLINE_CONFIG {path}: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"TEXTLINE_CONFIG {path} is not valid TOML: {exc}") from exc
+    out: dict[str, Any] = {"raw": data}
+    if "name" in data:
+        name = str(data["name"]).strip()
+        if not name or len(name) > MAX_NAME:
+            raise ConfigError(f"name must be 1 to {MAX_NAME} characters")
+        out["name"] = name
+    if "languages" in data:
+        out["languages"] = tuple(str(x) for x in data["languages"])
+    if "timezone" in data:
+        try:
+            ZoneInfo(str(data["timezone"]))
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(f"unknown timezone {data['timezone']!r}") from exc
+        out["timezone"] = str(data["timezone"])
+    if "quiet_hours" in data:
+        out["quiet_hours"] = QuietHours.parse(str(data["quiet_hours"]))
+    if "send_rate" in data:
+        rate = float(data["send_rate"])
+        if rate <= 0:
+            raise ConfigError("send_rate must be above 0")
+        out["send_rate"] = rate
+    if "session_timeout" in data:
+        out["session_timeout"] = parse_duration(data["session_timeout"])
+    if "twilio_opt_out" in data:
+        out["twilio_opt_out"] = bool(data["twilio_opt_out"])
+    crisis = data.get("crisis", {})
+    if "ack_timeout" in crisis:
+        out["crisis_ack_timeout"] = parse_duration(crisis["ack_timeout"])
+    if "resource" in crisis:
+        out["crisis_resources"] = {**DEFAULT_RESOURCES, **{k: str(v) for k, v in crisis["resource"].items()}}
+    if "call_staff" in crisis:
+        out["crisis_call_staff"] = bool(crisis["call_staff"])
+    callbacks = data.get("callbacks", {})
+    if "claim_timeout" in callbacks:
+        out["claim_timeout"] = parse_duration(callbacks["claim_timeout"])
+    reminders = data.get("reminders", {})
+    if "before" in reminders:
+        out["reminders_before"] = tuple(sorted((parse_duration(x) for x in reminders["before"]), reverse=True))
+    retention = data.get("retention", {})
+    for key, name in (("checkins", "checkin_retention"), ("messages", "message_retention"),
+                      ("jobs", "job_retention")):
+        if key in retention:
+            out[name] = parse_duration(retention[key])
+    sending = data.get("sending", {})
+    for key, name in (("retry_backoff", "retry_backoff"), ("lease", "send_lease"),
+                      ("http_timeout", "http_timeout")):
+        if key in sending:
+            out[name] = parse_duration(sending[key])
+    if "retry_max" in sending:
+        out["retry_max"] = int(sending["retry_max"])
+    checkins = data.get("checkins", {})
+    if "prompt_window" in checkins:
+        out["checkin_prompt_window"] = parse_duration(checkins["prompt_window"])
+    if "missed_limit" in checkins:
+        if not isinstance(checkins["missed_limit"], int) or checkins["missed_limit"] < 1:
+            raise ConfigError("checkins.missed_limit must be a whole number above 0")
+        out["checkin_missed_limit"] = checkins["missed_limit"]
+    if "inbound_rate" in data:
+        out["inbound_rate"] = int(data["inbound_rate"])
+    return out

@@ -1,0 +1,296 @@
+"""Broadcasts: one text (or one catalog text per member) to a list of recipients, fanned out and paced.
+
+A broadcast is a coordinator's announcement, a meeting reminder, or the
+notice that a meeting was cancelled. Its life: scheduled -> preparing (the
+fan-out walks a snapshot of the recipients in batches, making one message
+record per member) -> sending (the pump delivers them at the line's rate) ->
+done; or cancelled at any point.
+
+Keys (owned here): `tl:broadcast:seq`, `tl:broadcast:{id}` hash (fields and
+counters), `tl:broadcast:{id}:to` list (the snapshot, deleted once fanned
+out), `tl:broadcast:{id}:due` sorted set (message id -> not before, epoch
+seconds: quiet hours hold a member's copy here), `tl:broadcast:{id}:lock:{role}`
+leases, `tl:broadcast:key:{key}` (business key -> id), `tl:broadcasts` sorted
+set (id by creation), `tl:broadcasts:meeting:{id}` set (a meeting's reminders).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+import redis
+
+from textline.models import member_data
+
+#: The jobs that work a broadcast (in workers/broadcast.py), named here so flows can ask for them.
+FANOUT_JOB = "workers.broadcast.fanout"
+PUMP_JOB = "workers.broadcast.pump"
+SEQ = "tl:broadcast:seq"
+ALL = "tl:broadcasts"
+TOMBSTONE = "-"
+#: Counters kept on the broadcast's hash.
+COUNTERS = ("queued", "held", "skipped_pending", "skipped_opted_out", "skipped_invalid", "skipped_gone",
+            "sent", "failed", "skipped")
+
+
+class Status(StrEnum):
+    SCHEDULED = "scheduled"
+    PREPARING = "preparing"
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Kind(StrEnum):
+    ANNOUNCEMENT = "broadcast"   # a coordinator's own text
+    REMINDER = "reminder"        # a meeting is coming: catalog text per member
+    CANCELLED = "cancelled"      # a meeting was cancelled: to those who were reminded
+
+
+def _key(bid: int | str) -> str:
+    return f"tl:broadcast:{bid}"
+
+
+def _to(bid: int | str) -> str:
+    return f"tl:broadcast:{bid}:to"
+
+
+def _due(bid: int | str) -> str:
+    return f"tl:broadcast:{bid}:due"
+
+
+def _lock(bid: int | str, role: str) -> str:
+    return f"tl:broadcast:{bid}:lock:{role}"
+
+
+def _for_meeting(meeting_id: int | str) -> str:
+    return f"tl:broadcasts:meeting:{meeting_id}"
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    id: int
+    kind: Kind
+    status: Status
+    group_id: int
+    text: str
+    discreet: str
+    meeting_id: int
+    occ: int
+    at: float
+    expires: float
+    total: int
+    cursor: int
+    counts: Mapping[str, int]
+    created_at: str
+    by: str
+
+    @property
+    def fanned_out(self) -> bool:
+        return self.status in (Status.SENDING, Status.DONE)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"id": self.id, "kind": str(self.kind), "status": str(self.status), "group": self.group_id,
+                "meeting": self.meeting_id or None, "text": self.text, "created_at": self.created_at,
+                "recipients": self.total, **self.counts}
+
+
+def create(r: redis.Redis, kind: Kind, *, group_id: int, at: datetime, now: datetime, text: str = "",
+           discreet: str = "", meeting_id: int = 0, occ: int = 0, expires: float = 0.0, by: str = "",
+           key: str | None = None, recipients: list[str] | None = None) -> tuple[int, bool]:
+    """Record a broadcast; with `key`, a second create gives back the first id. (id, created)."""
+    bid = int(r.incr(SEQ))
+    if key and not r.set(f"tl:broadcast:key:{key}", bid, nx=True, ex=90 * 86400):
+        return int(r.get(f"tl:broadcast:key:{key}") or 0), False
+    fields = {"id": bid, "kind": str(kind), "status": str(Status.SCHEDULED), "group": group_id, "text": text,
+              "discreet": discreet, "meeting": meeting_id, "occ": occ, "at": at.timestamp(), "expires": expires,
+              "created_at": now.isoformat(), "by": by, "total": 0, "cursor": 0, **dict.fromkeys(COUNTERS, 0)}
+    pipe = r.pipeline()
+    if recipients is not None:  # a fixed list (those reminded of a cancelled meeting), not a roster snapshot
+        _write_recipients(pipe, bid, recipients)
+        fields.update(status=str(Status.PREPARING), total=len(recipients))
+    pipe.hset(_key(bid), mapping=fields)
+    pipe.zadd(ALL, {str(bid): now.timestamp()})
+    if meeting_id:
+        pipe.sadd(_for_meeting(meeting_id), bid)
+    pipe.execute()
+    return bid, True
+
+
+def _write_recipients(pipe: redis.client.Pipeline, bid: int | str, phones: list[str]) -> None:
+    pipe.delete(_to(bid))
+    for start in range(0, len(phones), 1000):
+        pipe.rpush(_to(bid), *phones[start:start + 1000])
+
+
+def get(r: redis.Redis, bid: int | str) -> Broadcast | None:
+    d = r.hgetall(_key(bid))
+    if not d:
+        return None
+    return Broadcast(
+        id=int(d["id"]), kind=Kind(d["kind"]), status=Status(d["status"]), group_id=int(d.get("group") or 0),
+        text=d.get("text", ""), discreet=d.get("discreet", ""), meeting_id=int(d.get("meeting") or 0),
+        occ=int(d.get("occ") or 0), at=float(d.get("at") or 0), expires=float(d.get("expires") or 0),
+        total=int(d.get("total") or 0), cursor=int(d.get("cursor") or 0),
+        counts={c: int(d.get(c) or 0) for c in COUNTERS}, created_at=d.get("created_at", ""), by=d.get("by", ""),
+    )
+
+
+def status(r: redis.Redis, bid: int | str) -> str | None:
+    return r.hget(_key(bid), "status")
+
+
+def recent(r: redis.Redis, limit: int = 50) -> list[Broadcast]:
+    found = [get(r, bid) for bid in r.zrevrange(ALL, 0, limit - 1)]
+    return [b for b in found if b is not None]
+
+
+def of_meeting(r: redis.Redis, meeting_id: int) -> list[int]:
+    return sorted(int(b) for b in r.smembers(_for_meeting(meeting_id)))
+
+
+_MOVE = """
+if redis.call('HGET', KEYS[1], 'status') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'status', ARGV[2])
+return 1
+"""
+
+
+def _move(r: redis.Redis, bid: int | str, old: Status, new: Status) -> bool:
+    """Change the status only from `old` (a cancel in between wins)."""
+    return bool(r.eval(_MOVE, 1, _key(bid), str(old), str(new)))
+
+
+# -- fan-out -------------------------------------------------------------------------------------------------
+def begin(r: redis.Redis, bid: int, phones: list[str]) -> None:
+    """Snapshot the recipients of a scheduled broadcast (run under the fan-out lease; safe to repeat)."""
+    pipe = r.pipeline()
+    _write_recipients(pipe, bid, phones)
+    pipe.hset(_key(bid), mapping={"total": len(phones), "cursor": 0})
+    pipe.execute()
+    _move(r, bid, Status.SCHEDULED, Status.PREPARING)
+
+
+def recipients(r: redis.Redis, bid: int, start: int, count: int) -> list[str]:
+    return r.lrange(_to(bid), start, start + count - 1)
+
+
+_ADVANCE = """
+if redis.call('HGET', KEYS[1], 'status') == 'cancelled' then return -1 end
+if redis.call('HGET', KEYS[1], 'cursor') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'cursor', ARGV[2])
+local n = tonumber(ARGV[3])
+for i = 0, n - 1 do
+  redis.call('HINCRBY', KEYS[1], ARGV[4 + i * 2], tonumber(ARGV[5 + i * 2]))
+end
+for i = 4 + n * 2, #ARGV, 2 do
+  redis.call('ZADD', KEYS[2], 'NX', ARGV[i + 1], ARGV[i])
+end
+return 1
+"""
+
+
+def advance(r: redis.Redis, bid: int, cursor: int, new_cursor: int, due: Mapping[str, float],
+            counts: Mapping[str, int]) -> int:
+    """Add one batch's messages and counts once: 1 done, 0 another run got there first, -1 cancelled."""
+    args: list[str | int | float] = [cursor, new_cursor, len(counts)]
+    for name, value in counts.items():
+        args.extend((name, value))
+    for msg_id, not_before in due.items():
+        args.extend((msg_id, not_before))
+    return int(r.eval(_ADVANCE, 2, _key(bid), _due(bid), *args))
+
+
+def fanned_out(r: redis.Redis, bid: int) -> None:
+    """Every recipient has its message: the snapshot is no longer needed."""
+    _move(r, bid, Status.PREPARING, Status.SENDING)
+    forget_recipients(r, bid)
+
+
+def forget_recipients(r: redis.Redis, bid: int) -> None:
+    r.delete(_to(bid))
+
+
+# -- sending --------------------------------------------------------------------------------------------------
+def next_due(r: redis.Redis, bid: int, now: float) -> tuple[str | None, float | None]:
+    """The first message due by `now`, else None and when the next one will be (None: none left)."""
+    first = r.zrange(_due(bid), 0, 0, withscores=True)
+    if not first:
+        return None, None
+    msg_id, score = first[0]
+    return (msg_id, score) if score <= now else (None, score)
+
+
+def hold(r: redis.Redis, bid: int, msg_id: str, until: float) -> None:
+    r.zadd(_due(bid), {msg_id: until}, xx=True)
+
+
+def settle(r: redis.Redis, bid: int, msg_id: str, counter: str | None) -> None:
+    """The message has left the broadcast's hands (sent, skipped, failed or retrying on its own)."""
+    pipe = r.pipeline()
+    pipe.zrem(_due(bid), msg_id)
+    if counter in COUNTERS:
+        pipe.hincrby(_key(bid), counter, 1)
+    pipe.execute()
+
+
+_FINISH = """
+if redis.call('HGET', KEYS[1], 'status') ~= ARGV[1] or redis.call('ZCARD', KEYS[2]) > 0 then return 0 end
+redis.call('HSET', KEYS[1], 'status', ARGV[2], 'finished_at', ARGV[3])
+return 1
+"""
+
+
+def finish(r: redis.Redis, bid: int, now: datetime) -> bool:
+    """Done, when fanned out and nothing is left to send."""
+    return bool(r.eval(_FINISH, 2, _key(bid), _due(bid), str(Status.SENDING), str(Status.DONE), now.isoformat()))
+
+
+def cancel(r: redis.Redis, bid: int, now: datetime) -> list[str]:
+    """Stop a broadcast that is not done; the message ids it had not sent yet (to be marked skipped)."""
+    pipe = r.pipeline()
+    pipe.hget(_key(bid), "status")
+    pipe.zrange(_due(bid), 0, -1)
+    status, left = pipe.execute()
+    if status in (None, Status.DONE, Status.CANCELLED):
+        return []
+    pipe = r.pipeline()
+    pipe.hset(_key(bid), mapping={"status": str(Status.CANCELLED), "finished_at": now.isoformat()})
+    pipe.delete(_due(bid), _to(bid))
+    pipe.execute()
+    return left
+
+
+# -- leases: one fan-out and one pump per broadcast at a time ------------------------------------------------------
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+def lease(r: redis.Redis, bid: int, role: str, token: str, seconds: float) -> bool:
+    return bool(r.set(_lock(bid, role), token, nx=True, px=max(1, int(seconds * 1000))))
+
+
+def renew(r: redis.Redis, bid: int, role: str, token: str, seconds: float) -> bool:
+    return bool(r.eval(_RENEW, 1, _lock(bid, role), token, max(1, int(seconds * 1000))))
+
+
+def release(r: redis.Redis, bid: int, role: str, token: str) -> None:
+    r.eval(_RELEASE, 1, _lock(bid, role), token)
+
+
+# -- erase: a snapshot being fanned out may hold the number --------------------------------------------------------
+def _erase(r: redis.Redis, phone: str) -> None:
+    for key in r.scan_iter(match="tl:broadcast:*:to", count=500):
+        while (index := r.lpos(key, phone)) is not None:
+            r.lset(key, index, TOMBSTONE)  # keeps positions: a fan-out's cursor stays right
+
+
+member_data.register("broadcasts", eraser=_erase)

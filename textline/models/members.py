@@ -1,0 +1,192 @@
+"""Member records: status, language, zone; opt-outs that outlive erasure.
+
+Keys (owned here): `tl:member:{phone}` hash, `tl:members` set of phones,
+`tl:optout` set of opted-out phones (kept when a member is erased). Every
+other per-member key starts with `tl:member:{phone}:` so that export and
+erase find it; modules with data elsewhere register hooks in `member_data`.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from enum import StrEnum
+
+import redis
+
+from textline.core import phones
+
+MEMBERS = "tl:members"
+OPTOUT = "tl:optout"
+INVALID = "tl:invalid"
+
+
+def key(phone: str) -> str:
+    return f"tl:member:{phone}"
+
+
+class MemberStatus(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    OPTED_OUT = "opted_out"
+
+
+@dataclass(frozen=True)
+class Member:
+    phone: str
+    status: MemberStatus
+    language: str
+    timezone: str
+    name: str = ""
+    discreet: bool = False
+    created_at: str = ""
+    consented_at: str = ""
+
+    @property
+    def active(self) -> bool:
+        return self.status == MemberStatus.ACTIVE
+
+    def as_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["status"] = str(self.status)
+        return data
+
+
+def get(r: redis.Redis, phone: str) -> Member | None:
+    return _member(phone, r.hgetall(key(phone)))
+
+
+def _member(phone: str, data: dict[str, str], opted_out: bool = False) -> Member | None:
+    if not data:
+        return None
+    return Member(
+        phone=phone,
+        status=MemberStatus.OPTED_OUT if opted_out else MemberStatus(data.get("status", "pending")),
+        language=data.get("language", "en"),
+        timezone=data.get("timezone", ""),
+        name=data.get("name", ""),
+        discreet=data.get("discreet") == "1",
+        created_at=data.get("created_at", ""),
+        consented_at=data.get("consented_at", ""),
+    )
+
+
+_ROWS = r"""
+local out = {}
+for i, phone in ipairs(ARGV) do
+  local f = redis.call('HMGET', 'tl:member:' .. phone, 'status', 'language', 'timezone', 'discreet', 'name',
+                       'created_at', 'consented_at')
+  if f[1] then
+    if redis.call('SISMEMBER', KEYS[1], phone) == 1 then f[1] = 'opted_out' end
+    for j = 2, 7 do f[j] = f[j] or '' end
+    out[i] = table.concat(f, '\31')
+  else
+    out[i] = ''
+  end
+end
+return out
+"""
+
+
+def get_many(r: redis.Redis, phones: list[str]) -> list[Member | None]:
+    """Many records in one round trip, one short row each (fan-out); an opt-out in the set counts too."""
+    if not phones:
+        return []
+    found: list[Member | None] = []
+    for phone, row in zip(phones, r.eval(_ROWS, 1, OPTOUT, *phones), strict=True):
+        if not row:
+            found.append(None)
+            continue
+        status, language, timezone, discreet, name, created_at, consented_at = row.split("\x1f")
+        found.append(Member(phone, MemberStatus(status), language or "en", timezone, name, discreet == "1",
+                            created_at, consented_at))
+    return found
+
+
+def take_field(r: redis.Redis, phone: str, name: str) -> str | None:
+    """Read and remove one extra field of the record (e.g. a `join_code` kept until consent)."""
+    pipe = r.pipeline()
+    pipe.hget(key(phone), name)
+    pipe.hdel(key(phone), name)
+    value, _ = pipe.execute()
+    return value
+
+
+def invalid_many(r: redis.Redis, phones: list[str]) -> list[bool]:
+    return [v is not None for v in r.hmget(INVALID, phones)] if phones else []
+
+
+def create(r: redis.Redis, phone: str, *, language: str, timezone: str, at: datetime,
+           status: MemberStatus = MemberStatus.PENDING) -> Member:
+    """A new record; a concurrent create of the same phone keeps the first."""
+    fields = {"phone": phone, "status": str(status), "language": language, "timezone": timezone,
+              "created_at": at.isoformat()}
+    if r.sismember(OPTOUT, phone):
+        fields["status"] = str(MemberStatus.OPTED_OUT)
+    pipe = r.pipeline()
+    for name, value in fields.items():
+        pipe.hsetnx(key(phone), name, value)
+    pipe.sadd(MEMBERS, phone)
+    pipe.execute()
+    member = get(r, phone)
+    assert member is not None
+    return member
+
+
+def update(r: redis.Redis, phone: str, **fields: str | bool) -> None:
+    clean = {k: ("1" if v is True else "0" if v is False else v) for k, v in fields.items()}
+    r.hset(key(phone), mapping=clean)
+
+
+def activate(r: redis.Redis, phone: str, at: datetime) -> None:
+    pipe = r.pipeline()
+    pipe.hset(key(phone), mapping={"status": str(MemberStatus.ACTIVE), "consented_at": at.isoformat()})
+    pipe.srem(OPTOUT, phone)
+    pipe.execute()
+
+
+def opt_out(r: redis.Redis, phone: str, at: datetime) -> bool:
+    """Record an opt-out; True when it is new (so the confirmation is sent once)."""
+    pipe = r.pipeline()
+    pipe.sadd(OPTOUT, phone)
+    pipe.hset("tl:optout:at", phone, at.isoformat())
+    added, _ = pipe.execute()
+    if r.exists(key(phone)):
+        r.hset(key(phone), "status", str(MemberStatus.OPTED_OUT))
+    return bool(added)
+
+
+def opt_in(r: redis.Redis, phone: str, at: datetime) -> None:
+    pipe = r.pipeline()
+    pipe.srem(OPTOUT, phone)
+    pipe.hdel("tl:optout:at", phone)
+    pipe.execute()
+    if r.exists(key(phone)):
+        activate(r, phone, at)
+
+
+def is_opted_out(r: redis.Redis, phone: str) -> bool:
+    return bool(r.sismember(OPTOUT, phone))
+
+
+def mark_invalid(r: redis.Redis, phone: str, code: int) -> None:
+    r.hset(INVALID, phone, str(code))
+
+
+def is_invalid(r: redis.Redis, phone: str) -> bool:
+    return bool(r.hexists(INVALID, phone))
+
+
+def all_phones(r: redis.Redis) -> list[str]:
+    return sorted(r.smembers(MEMBERS))
+
+
+def member_keys(r: redis.Redis, phone: str) -> list[str]:
+    """Every key that holds this member's data under the member prefix."""
+    found = [k for k in r.scan_iter(match=f"{key(phone)}:*", count=500)]
+    if r.exists(key(phone)):
+        found.append(key(phone))
+    return sorted(found)
+
+
+def mask(phone: str) -> str:
+    return phones.mask(phone)

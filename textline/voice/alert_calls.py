@@ -1,0 +1,34 @@
+"""The call a staff member gets for a crisis alert (with `crisis.call_staff = true`): what they hear."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, request
+from twilio.twiml.voice_response import VoiceResponse
+
+from textline.core import catalog, phones
+from textline.models import cases, staff
+from textline.web.context import current_line, current_settings
+from textline.web.signature import is_valid
+
+bp = Blueprint("crisis_voice", __name__, url_prefix="/twilio/voice/crisis")
+VOICES = {"en": "en-US", "es": "es-MX"}
+
+
+@bp.before_request
+def verify_signature() -> None:
+    if not is_valid(current_settings(), request):
+        abort(403)
+
+
+@bp.post("/<int:case_id>")
+def alert_call(case_id: int) -> Response:
+    """Read the alert twice: which case, and to text ACK to take it. No member detail is spoken."""
+    line = current_line()
+    called = phones.try_parse(request.form.get("To", ""), line.settings.region)
+    member = staff.get(line.r, called) if called else None
+    language = member.language if member else "en"
+    response = VoiceResponse()
+    if cases.get(line.r, case_id) is not None:
+        text = catalog.render(language, "crisis_alert", voice=True, line=line.settings.name, case=case_id)
+        response.say(text, language=VOICES.get(language, "en-US"), loop=2)
+    response.hangup()
+    return Response(str(response), mimetype="text/xml")

@@ -1,0 +1,178 @@
+"""Who may see the dashboard: logins, signed sessions, a CSRF token on every form, roles, safe headers.
+
+Every dashboard URL (unknown ones included) redirects to the login page
+without a session. The session cookie, signed with TEXTLINE_SECRET_KEY, holds
+only a random session id (kept in Redis as a hash, so logout and removing an
+account end it at once) and the CSRF token every POST must echo. A peer
+reaches only the endpoints marked `open_to_peers`; everything else is 403.
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, abort, g, has_request_context, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.wrappers import Response
+
+from textline.models import audit, users
+from textline.web.context import current_line, current_settings
+from textline.web.dashboard import bp
+from textline.web.dashboard.config import DashboardConfig
+from textline.web.dashboard.render import page
+
+log = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+PUBLIC = frozenset({"dashboard.login"})
+_peer_endpoints: set[str] = set()
+
+
+def open_to_peers(fn: F) -> F:
+    """Let peer accounts reach this view too (coordinators reach every view)."""
+    _peer_endpoints.add(f"{bp.name}.{fn.__name__}")
+    return fn
+
+
+class DashboardSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session; Secure follows TEXTLINE_PUBLIC_URL's scheme (else the request's)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        public = app.extensions["textline"].public_url
+        if public:
+            return str(public).startswith("https://")
+        return bool(has_request_context() and request.is_secure)
+
+
+def install(app: Flask) -> None:
+    """App-wide settings the dashboard needs; called once when the blueprint is registered."""
+    app.session_interface = DashboardSessions()
+    app.config.update(SESSION_COOKIE_NAME="tl_dashboard", SESSION_COOKIE_PATH="/dashboard",
+                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+
+
+def csrf_token() -> str:
+    """The session's CSRF token, made on first use (the login form needs one before any login)."""
+    token = session.get("csrf")
+    if not isinstance(token, str) or len(token) < 32:
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def _check_csrf() -> None:
+    sent = request.form.get("csrf_token", "")
+    expected = session.get("csrf", "")
+    if not sent or not isinstance(expected, str) or not expected or not hmac.compare_digest(sent, expected):
+        log.warning("dashboard %s refused: missing or wrong CSRF token", request.endpoint)
+        abort(400, "This form has expired or did not come from the dashboard. Go back, reload and try again.")
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a dashboard path is a place to go back to after login (no open redirect)."""
+    if not target or not target.startswith("/dashboard/") or "//" in target or "\\" in target:
+        return None
+    return target.rstrip("?")
+
+
+@bp.before_request
+def guard() -> Response | None:
+    g.nonce = secrets.token_urlsafe(16)
+    g.line = current_line()
+    g.config = DashboardConfig.of(current_settings())
+    g.user = None
+    if request.endpoint in PUBLIC:
+        if request.method == "POST":
+            _check_csrf()
+        return None
+    user = users.session_user(g.line.r, session.get("sid"), g.config.session_idle)
+    if user is None:
+        session.pop("sid", None)
+        back = safe_next(request.full_path) if request.method == "GET" else None
+        return redirect(url_for("dashboard.login", next=back) if back else url_for("dashboard.login"))
+    g.user = user
+    if request.method == "POST":
+        _check_csrf()
+    if not user.coordinator and request.endpoint not in _peer_endpoints:
+        abort(403)
+    return None
+
+
+@bp.after_request
+def headers(response: Response) -> Response:
+    """Nothing from other hosts, no framing, no caching of pages that show people."""
+    nonce = getattr(g, "nonce", "")
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | tuple[str, int] | str:
+    line, config = g.line, g.config
+    back = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        if users.session_user(line.r, session.get("sid"), config.session_idle):
+            return redirect(back or url_for("dashboard.home"))
+        return page("login.html", "Sign in", back=back)
+    email = request.form.get("email", "")[:254]
+    password = request.form.get("password", "")[: users.MAX_PASSWORD + 1]
+    wait = users.login_attempt(line.r, email, request.remote_addr or "unknown", per_email=config.login_attempts,
+                               per_address=config.address_attempts, window=config.login_window)
+    if wait:
+        log.warning("dashboard login refused: too many attempts")
+        minutes = max(1, round(wait / 60))
+        return page("login.html", "Sign in", back=back, email=email, status=429,
+                    error=f"Too many attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}.")
+    user = users.authenticate(line.r, email, password)
+    if user is None:
+        log.info("dashboard login failed")
+        return page("login.html", "Sign in", back=back, email=email, status=401,
+                    error="That email and password do not match an account.")
+    users.login_succeeded(line.r, user.email)
+    session.clear()
+    session["sid"] = users.open_session(line.r, user, config.session_idle, line.now())
+    session["csrf"] = secrets.token_urlsafe(32)
+    audit.record(line, user.email, "signed in")
+    return redirect(back or url_for("dashboard.home"))
+
+
+@bp.post("/logout")
+@open_to_peers
+def logout() -> Response:
+    users.close_session(g.line.r, session.get("sid"))
+    audit.record(g.line, g.user.email, "signed out")
+    session.clear()
+    return redirect(url_for("dashboard.login"))
+
+
+@bp.route("/<path:rest>", methods=["GET", "POST"])
+@open_to_peers
+def unknown(rest: str) -> Response:
+    """Any other dashboard URL: behind the login like the rest, then not found."""
+    abort(404)
+
+
+def _error(code: int, title: str, default: str) -> Callable[[Exception], tuple[str, int]]:
+    def handler(exc: Exception) -> tuple[str, int]:
+        given = getattr(exc, "description", "")
+        message = given if given and given != getattr(type(exc), "description", None) else default
+        return page("error.html", title, message=message, status=code)
+
+    return handler
+
+
+for _code, _title, _default in (
+    (400, "Bad request", "The dashboard could not read that request."),
+    (403, "Not for your role", "Your account cannot open this page."),
+    (404, "Not found", "There is nothing at this address."),
+):
+    bp.register_error_handler(_code, _error(_code, _title, _default))

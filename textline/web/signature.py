@@ -1,0 +1,28 @@
+"""`X-Twilio-Signature`: every /twilio/* request is checked when an auth token is set."""
+from __future__ import annotations
+
+from flask import Request
+from twilio.request_validator import RequestValidator
+from werkzeug.datastructures import MultiDict
+
+from textline.core.settings import Settings
+
+
+def url_twilio_called(settings: Settings, request: Request) -> str:
+    """The URL as Twilio saw it: `TEXTLINE_PUBLIC_URL` + path behind a proxy, else the request's own."""
+    if settings.public_url:
+        query = request.query_string.decode("latin-1")
+        return settings.public_url + request.path + (f"?{query}" if query else "")
+    return request.url
+
+
+def is_valid(settings: Settings, request: Request) -> bool:
+    """True in dev mode (no token) or when the signature matches."""
+    if not settings.auth_token:
+        return True
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature:
+        return False
+    # The MultiDict itself: the validator reads repeated parameters with `getlist` (a dict of lists crashed it).
+    params = request.form if request.method == "POST" else MultiDict()
+    return RequestValidator(settings.auth_token).validate(url_twilio_called(settings, request), params, signature)

@@ -1,0 +1,101 @@
+"""Twilio's webhooks. Each reads as its pipeline: verify, deduplicate, parse, decide, answer, enqueue."""
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Blueprint, Response, abort, request
+
+from flows import engine
+from flows.inbound import Channel, Inbound
+from textline.core import phones
+from textline.models import hooks, inbound_log, members, outbound
+from textline.web import effects, twiml
+from textline.web.context import current_line, current_settings, plain
+from textline.web.signature import is_valid
+
+log = logging.getLogger(__name__)
+bp = Blueprint("twilio", __name__, url_prefix="/twilio")
+MAX_BODY = 1600
+#: Twilio's sids are two letters and 32 hex digits; anything else is refused (never logged or stored).
+SID = re.compile(r"[A-Za-z0-9]{2,64}")
+
+
+@bp.before_request
+def verify_signature() -> None:
+    if not is_valid(current_settings(), request):
+        log.warning("refused %s: bad or missing X-Twilio-Signature", request.path)
+        abort(403)
+
+
+def xml(body: str) -> Response:
+    return Response(body, mimetype="text/xml")
+
+
+@bp.post("/sms")
+def sms() -> Response:
+    form = request.form
+    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    sender = form.get("From", "")
+    if not SID.fullmatch(sid) or not sender:
+        return plain("missing or bad MessageSid or From", 400)
+    line = current_line()
+    phone = phones.try_parse(sender, line.settings.region)
+    if phone is None:
+        log.info("sms %s ignored: From is not a valid number", sid)
+        return xml(twiml.EMPTY)
+    if not inbound_log.claim(line.r, sid):
+        answer = inbound_log.answered(line.r, sid)
+        if not answer:  # the first delivery is still being handled, or died: not acknowledged yet
+            log.info("sms %s is a duplicate of one in flight: asked to retry", sid)
+            return _retry_later()
+        log.info("sms %s is a duplicate: answered again, not acted on", sid)
+        return xml(answer)
+    try:
+        inbound = Inbound(Channel.SMS, phone, form.get("Body", "")[:MAX_BODY], line.now(), sid=sid,
+                          opt_out_type=form.get("OptOutType", "")[:16])
+        outcome = engine.handle(line, inbound)
+        effects.apply(line, outcome.effects, origin=f"in:{sid}")
+        answer = twiml.sms(outcome)
+        inbound_log.remember(line.r, sid, answer)
+    except Exception:
+        _release(sid)
+        raise
+    log.info("sms %s from %s: %d replies, %d effects", sid, phones.mask(phone), len(outcome.replies),
+             len(outcome.effects))
+    return xml(answer)
+
+
+def _retry_later() -> Response:
+    response = plain("this message is being handled, try again", 503)
+    response.headers["Retry-After"] = "2"
+    return response
+
+
+def _release(sid: str) -> None:
+    try:
+        inbound_log.release(current_line().r, sid)
+    except Exception:  # Redis is down: the claim's TTL is the fallback
+        log.warning("sms %s: could not release the claim", sid)
+
+
+@bp.post("/status")
+def status() -> Response:
+    form = request.form
+    sid = form.get("MessageSid") or form.get("SmsSid") or form.get("CallSid") or ""
+    state = (form.get("MessageStatus") or form.get("SmsStatus") or form.get("CallStatus") or "").lower()
+    error = form.get("ErrorCode", "")[:8]
+    bad_error = bool(error) and not (error.isascii() and error.isdigit())
+    if not SID.fullmatch(sid) or state not in outbound.KNOWN_DELIVERY or bad_error:
+        return plain("missing or bad sid, status or ErrorCode", 400)
+    line = current_line()
+    msg_id = outbound.by_sid(line.r, sid)
+    if msg_id is None:
+        return plain("", 200)
+    outbound.record_delivery(line, msg_id, state, error)
+    message = outbound.get(line.r, msg_id)
+    if message is not None:
+        if error == "21610":
+            members.opt_out(line.r, message.to, line.now())
+        hooks.status(line, message, state, error)
+    return plain("", 200)
