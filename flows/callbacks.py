@@ -42,7 +42,7 @@ def queued_reply(turn: Turn, cb: Callback, *, again: bool = False) -> str:
     if cb.due > turn.line.now():
         values = cb_texts.day_and_time(turn.line, cb.phone, cb.due, turn.language)
         return turn.text("cb_queued_later", **values)
-    estimate = cb_times.estimate(turn.line, callbacks.ahead_of(turn.r, cb.id))
+    estimate = cb_times.estimate(turn.line, callbacks.ahead_of(turn.r, cb.id), callbacks.taken_count(turn.r))
     if estimate.peers == 0:
         return turn.text("cb_waiting_no_peer" if again else "cb_queued_no_peer")
     wait = cb_times.wait_words(turn.line, turn.language, estimate.minutes)
@@ -82,7 +82,7 @@ def _already(turn: Turn, cb: Callback) -> Outcome:
         if cb.last_dial in MISSED:
             body = cb_texts.to_peer(turn.line, cb, cb.taken_by, "peer_member_ready")
             tell = SendText(cb.taken_by, body, kind=Kind.ALERT, dedupe=f"cb:{cb.id}:ready:{cb.attempt}",
-                            ref=f"callback:{cb.id}")
+                            ref=callbacks.ref(cb.id))
             return Outcome([Reply(turn.text("cb_ready"))], [tell])
         return Outcome.say(turn.text("cb_taken"))
     _ask_when(turn, cb)
@@ -129,5 +129,5 @@ def withdraw(turn: Turn) -> Outcome:
     if moved.holder:
         body = cb_texts.to_peer(turn.line, cb, moved.holder, "peer_withdrawn")
         effects.append(SendText(moved.holder, body, kind=Kind.ALERT, dedupe=f"cb:{cb.id}:withdrawn",
-                                ref=f"callback:{cb.id}"))
+                                ref=callbacks.ref(cb.id)))
     return Outcome([Reply(turn.text("cb_withdrawn"))], effects)

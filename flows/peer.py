@@ -87,7 +87,7 @@ def _call(turn: Turn, cb: Callback, attempt: int) -> list[Effect]:
     tell = cb_texts.to_member(turn.line, cb, "cb_calling")
     return [
         RunJob(queues.CALLS, "workers.callbacks.call_peer", (cb.id, attempt), job_id=f"cb:{cb.id}:call:{attempt}"),
-        SendText(cb.phone, tell, kind=Kind.CALLBACK, dedupe=f"cb:{cb.id}:calling:{attempt}", ref=f"callback:{cb.id}"),
+        SendText(cb.phone, tell, kind=Kind.CALLBACK, dedupe=f"cb:{cb.id}:calling:{attempt}", ref=callbacks.ref(cb.id)),
     ]
 
 

@@ -41,7 +41,7 @@ def tell_peers(line: Line, cb: Callback, key: str, tag: str) -> int:
             continue
         body = cb_texts.to_peer(line, cb, peer.phone, key)
         if outbound.send_text(line, peer.phone, body, kind=Kind.ALERT, queue=queues.REPLIES,
-                              dedupe=f"cb:{cb.id}:{tag}:{cb.round}:{peer.phone}", ref=f"callback:{cb.id}"):
+                              dedupe=f"cb:{cb.id}:{tag}:{cb.round}:{peer.phone}", ref=callbacks.ref(cb.id)):
             sent += 1
     return sent
 
@@ -88,10 +88,10 @@ def claim_timeout(callback_id: int, round_: int) -> str:
         body = cb_texts.to_peer(line, cb, coordinator.phone, "coord_unclaimed", minutes=minutes,
                                       peers=on_call)
         outbound.send_text(line, coordinator.phone, body, kind=Kind.ALERT, queue=queues.REPLIES,
-                           dedupe=f"cb:{cb.id}:unclaimed:{round_}:{coordinator.phone}", ref=f"callback:{cb.id}")
+                           dedupe=f"cb:{cb.id}:unclaimed:{round_}:{coordinator.phone}", ref=callbacks.ref(cb.id))
     body = cb_texts.to_member(line, cb, "cb_late" if on_call else "cb_late_no_peer")
     outbound.send_text(line, cb.phone, body, kind=Kind.CALLBACK, queue=queues.REPLIES,
-                       dedupe=f"cb:{cb.id}:late:{round_}", ref=f"callback:{cb.id}")
+                       dedupe=f"cb:{cb.id}:late:{round_}", ref=callbacks.ref(cb.id))
     log.info("call-back %s unclaimed: %d peers reminded", cb.id, peers)
     return f"reminded {peers}"
 
@@ -105,9 +105,9 @@ def call_peer(callback_id: int, attempt: int) -> str:
     if members.is_opted_out(line.r, cb.phone):
         callbacks.withdraw(line, cb)
         outbound.send_text(line, cb.taken_by, cb_texts.to_peer(line, cb, cb.taken_by, "peer_member_gone"),
-                           kind=Kind.ALERT, queue=queues.REPLIES, dedupe=f"cb:{cb.id}:gone", ref=f"callback:{cb.id}")
+                           kind=Kind.ALERT, queue=queues.REPLIES, dedupe=f"cb:{cb.id}:gone", ref=callbacks.ref(cb.id))
         return "member opted out"
     msg_id = outbound.place_call(line, cb.taken_by, callbacks.bridge_path(cb.id, attempt), kind=Kind.ALERT,
-                                 queue=queues.CALLS, dedupe=f"cb:{cb.id}:call:{attempt}", ref=f"callback:{cb.id}")
+                                 queue=queues.CALLS, dedupe=f"cb:{cb.id}:call:{attempt}", ref=callbacks.ref(cb.id))
     log.info("call-back %s: calling the peer at %s (attempt %d)", cb.id, phones.mask(cb.taken_by), attempt)
     return f"call {msg_id}" if msg_id else "already placed"

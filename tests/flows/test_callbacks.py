@@ -146,14 +146,11 @@ def test_a_low_check_in_raises_an_open_plain_request(line: Harness) -> None:
     assert callbacks.get(line.r, 2).priority == callbacks.Priority.HIGH
 
 
-def test_a_priority_hint_from_another_feature_raises_a_request(line: Harness) -> None:
+def test_a_member_with_an_open_crisis_case_is_called_back_first(line: Harness) -> None:
     named_member(line, M1).texts("CALL")
-    hint = lambda _line, phone: "crisis" if phone == M2 else None  # noqa: E731 - e.g. a recent crisis case
-    callbacks.PRIORITY_HINTS.append(hint)
-    try:
-        named_member(line, M2).texts("CALL")
-    finally:
-        callbacks.PRIORITY_HINTS.remove(hint)
+    bo = named_member(line, M2)
+    bo.texts("I want to kill myself")
+    bo.texts("CALL")
     assert callbacks.waiting_ids(line.r) == [2, 1]
     assert callbacks.get(line.r, 2).reason == "crisis"
 

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from tests.support.harness import Harness, member_number
 from textline.core import queues
-from textline.core.line import Line
-from textline.models import hooks, outbound
-from textline.models.outbound import Kind, Message, Status
+from textline.models import outbound
+from textline.models.outbound import Kind, Status
 
 M1, M2 = member_number(301), member_number(302)
 
@@ -37,18 +36,3 @@ def test_a_dedupe_hit_enqueues_the_delivery_a_crash_lost(line: Harness) -> None:
     outbound.send_text(line.line, M1, "Meeting at 7pm.", kind=Kind.REPLY, dedupe="k:1")
     line.work()
     assert line.twilio.texts_to(M1) == ["Meeting at 7pm."]
-
-
-def test_a_refusal_met_by_the_sender_reaches_the_status_hooks(line: Harness) -> None:
-    def hook(hooked: Line, message: Message, state: str, error: str) -> None:
-        hooked.r.rpush("test:seen", f"{message.id} {state} {error}")  # the hook runs in the job's process
-
-    hooks.on_status.append(hook)
-    try:
-        line.member(M1).joins()
-        line.twilio.fail_for(M1, code=21211)
-        msg_id = outbound.send_text(line.line, M1, "hello", kind=Kind.REPLY)
-        line.work()
-    finally:
-        hooks.on_status.remove(hook)
-    assert line.r.lrange("test:seen", 0, -1) == [f"{msg_id} failed 21211"]

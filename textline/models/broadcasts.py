@@ -22,8 +22,6 @@ from enum import StrEnum
 
 import redis
 
-from textline.models import member_data
-
 #: The jobs that work a broadcast (in workers/broadcast.py), named here so flows can ask for them.
 FANOUT_JOB = "workers.broadcast.fanout"
 PUMP_JOB = "workers.broadcast.pump"
@@ -287,10 +285,9 @@ def release(r: redis.Redis, bid: int, role: str, token: str) -> None:
 
 
 # -- erase: a snapshot being fanned out may hold the number --------------------------------------------------------
-def _erase(r: redis.Redis, phone: str) -> None:
+def erase_member(r: redis.Redis, phone: str) -> None:
     for key in r.scan_iter(match="tl:broadcast:*:to", count=500):
         while (index := r.lpos(key, phone)) is not None:
             r.lset(key, index, TOMBSTONE)  # keeps positions: a fan-out's cursor stays right
 
 
-member_data.register("broadcasts", eraser=_erase)

@@ -22,8 +22,7 @@ import redis
 from textline.core import queues, timers
 from textline.core.line import Line
 from textline.core.phones import mask
-from textline.models import hooks, member_data, outbound, staff
-from textline.models import requests as callbacks
+from textline.models import outbound, staff
 from textline.models.outbound import Kind, Message, Status
 from textline.models.staff import StaffMember
 
@@ -358,8 +357,6 @@ def on_status(line: Line, message: Message, state: str, error: str) -> None:
         arm(r, case_id, case.round + 1, line.now())
 
 
-hooks.on_status.append(on_status)
-
 
 # -- call-backs: a member with a recent case comes first -----------------------------------------------------
 
@@ -376,16 +373,14 @@ def recent_case_hint(line: Line, phone: str) -> str | None:
     return None
 
 
-callbacks.PRIORITY_HINTS.append(recent_case_hint)
-
 
 # -- member data: export, erase, members show --------------------------------------------------------------
 
-def _export(r: redis.Redis, phone: str) -> list[dict[str, Any]]:
+def export_member(r: redis.Redis, phone: str) -> list[dict[str, Any]]:
     return [{**asdict(c), "status": str(c.status), "events": events(r, c.id)} for c in for_member(r, phone)]
 
 
-def _erase(r: redis.Redis, phone: str) -> None:
+def erase_member(r: redis.Redis, phone: str) -> None:
     """Cases stay for the staff's record, without the member's number or words."""
     for case in for_member(r, phone):
         scrubbed = [json.dumps({k: v for k, v in e.items() if k != "term"}) for e in events(r, case.id)]
@@ -397,9 +392,7 @@ def _erase(r: redis.Redis, phone: str) -> None:
         pipe.execute()
 
 
-def _view(r: redis.Redis, phone: str) -> list[dict[str, Any]]:
+def member_view(r: redis.Redis, phone: str) -> list[dict[str, Any]]:
     return [{"id": c.id, "status": str(c.status), "opened_at": c.opened_at} for c in for_member(r, phone)]
 
 
-member_data.register("crisis_cases", _export, _erase)
-member_data.register_view("crisis_cases", _view)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import redis
 
 from textline.core.line import Line
-from textline.models import member_data
 
 SEQ = "tl:checkin:seq"
 #: The longest note kept; longer ones are cut (a check-in note is a line, not a diary).
@@ -102,14 +101,12 @@ def history(r: redis.Redis, phone: str) -> list[CheckIn]:
     return found
 
 
-def _view(r: redis.Redis, phone: str) -> list[dict[str, object]]:
+def member_view(r: redis.Redis, phone: str) -> list[dict[str, object]]:
     """`members show`: mood and time of each check-in; notes stay in the export only."""
     return [entry.as_dict() for entry in history(r, phone)]
 
 
-def _export(r: redis.Redis, phone: str) -> list[dict[str, object]]:
+def export_member(r: redis.Redis, phone: str) -> list[dict[str, object]]:
     return [entry.as_dict(with_note=True) for entry in history(r, phone)]
 
 
-member_data.register("checkins", _export)
-member_data.register_view("checkins", _view)

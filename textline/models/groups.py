@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import redis
 
 from textline.core.errors import NotFound, TextlineError
-from textline.models import member_data, members
+from textline.models import members
 
 SEQ = "tl:group:seq"
 BY_CODE = "tl:groups:code"
@@ -194,11 +194,11 @@ class Directory:
 
 
 # -- export and erase ------------------------------------------------------------------------------------------
-def _names(r: redis.Redis, phone: str) -> list[str]:
+def group_names(r: redis.Redis, phone: str) -> list[str]:
     return [g.name for g in groups_of(r, phone)]
 
 
-def _erase(r: redis.Redis, phone: str) -> None:
+def erase_member(r: redis.Redis, phone: str) -> None:
     pipe = r.pipeline()
     for group_id in r.smembers(_mine(phone)):
         pipe.srem(_roster(group_id), phone)
@@ -206,5 +206,3 @@ def _erase(r: redis.Redis, phone: str) -> None:
     pipe.execute()
 
 
-member_data.register("groups", exporter=_names, eraser=_erase)
-member_data.register_view("groups", _names)

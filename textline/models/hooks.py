@@ -1,30 +1,31 @@
-"""Hooks the entry layer calls, so features react without the web layer knowing them.
+"""Status hooks: what features do when a delivery reaches a state, every one listed here.
 
-`on_status`: called for each delivery status of a known message: Twilio's
-status callbacks, and refusals the sender met itself (the voice fallback
-listens for 30006 here). Call `status()` rather than the list: it first
-imports `HOOK_MODULES`, so a hook registered by a feature also runs in a
-worker process that never imported that feature.
+`status()` is called for each delivery status of a known message: Twilio's status callbacks
+(textline/web/webhooks.py, in the web process) and refusals the sender met itself
+(workers/send.py, in a worker). Both import this module, and this module imports every hook, so
+no process can run without one (a hook registered by importing its feature ran only where
+something had imported that feature).
 """
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 
 from textline.core.line import Line
+from textline.models import cases, voice_notices
 from textline.models.outbound import Message
+from textline.models.requests import calls
 
 StatusHook = Callable[[Line, Message, str, str], None]
 
-on_status: list[StatusHook] = []
-
-#: Modules that register hooks when imported; each feature adds its own.
-HOOK_MODULES: list[str] = ["textline.models.cases"]
+#: Every status hook, run in this order.
+STATUS_HOOKS: tuple[StatusHook, ...] = (
+    cases.on_status,  # a ladder alert delivered or failed goes on its case's trail; a failed round escalates
+    voice_notices.on_status,  # a prompt or reminder a landline cannot take (30006) becomes a call
+    calls.peer_call_status,  # the line's call to a peer who took a call-back did not reach them: text the peer
+)
 
 
 def status(line: Line, message: Message, state: str, error: str = "") -> None:
     """Tell every status hook that `message` reached `state` (with Twilio's error code, if any)."""
-    for module in HOOK_MODULES:
-        importlib.import_module(module)
-    for hook in on_status:
+    for hook in STATUS_HOOKS:
         hook(line, message, state, error)

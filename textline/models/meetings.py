@@ -20,7 +20,6 @@ import redis
 
 from textline.core import catalog, gsm
 from textline.core.errors import NotFound, TextlineError
-from textline.models import member_data
 from textline.models.groups import Group
 
 SEQ = "tl:meeting:seq"
@@ -212,7 +211,7 @@ def when_text(language: str, local: datetime) -> str:
 
 
 # -- export and erase ------------------------------------------------------------------------------------------------
-def _answers(r: redis.Redis, phone: str) -> list[dict[str, object]]:
+def export_member(r: redis.Redis, phone: str) -> list[dict[str, object]]:
     out: list[dict[str, object]] = []
     for key in r.scan_iter(match="tl:meeting:*:rsvp:*", count=500):
         answer = r.hget(key, phone)
@@ -222,7 +221,7 @@ def _answers(r: redis.Redis, phone: str) -> list[dict[str, object]]:
     return sorted(out, key=lambda a: str(a["starts_at"]))
 
 
-def _erase(r: redis.Redis, phone: str) -> None:
+def erase_member(r: redis.Redis, phone: str) -> None:
     for pattern in ("tl:meeting:*:rsvp:*", "tl:meeting:*:reminded:*"):
         for key in r.scan_iter(match=pattern, count=500):
             if ":rsvp:" in key:
@@ -231,4 +230,3 @@ def _erase(r: redis.Redis, phone: str) -> None:
                 r.srem(key, phone)
 
 
-member_data.register("rsvps", exporter=_answers, eraser=_erase)

@@ -1,73 +1,84 @@
-"""Export and erase everything stored about one member.
+"""Export and erase everything stored about one member, and what `members show` prints.
 
-Keys under `tl:member:{phone}` are found by prefix. A module that keeps member
-data anywhere else (a group's roster, a call-back record) registers an
-exporter and an eraser here, and is listed in `HOOK_MODULES` so that it is
-loaded before an export or erase runs.
+Keys under `tl:member:{phone}` are found by prefix (textline.models.members). A module that keeps
+member data anywhere else (a group's roster, a call-back record, a case) exposes `export_member`
+and `erase_member` (and `member_view` for a `members show` field), and is listed below: the whole
+list in one place, so an export or an erase in any process covers every feature.
 """
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
 import redis
 
-from textline.models import members
+from textline.models import (
+    broadcasts,
+    cases,
+    checkins,
+    groups,
+    meetings,
+    member_refs,
+    members,
+    outbound,
+    plans,
+    prompts,
+    reminders_personal,
+    signals,
+    voice_notices,
+)
+from textline.models.requests import store as callbacks
 
 Exporter = Callable[[redis.Redis, str], Any]
 Eraser = Callable[[redis.Redis, str], None]
 
-#: Modules that register hooks when imported; each feature adds its own.
-HOOK_MODULES: list[str] = [
-    "textline.models.outbound",
-    "textline.models.checkins",
-    "textline.models.prompts",
-    "textline.models.plans",
-    "textline.models.signals",
-    "textline.models.reminders_personal",
-    "textline.models.requests",
-    "textline.models.member_refs",
-    "textline.models.voice_notices",
-    "textline.models.groups",
-    "textline.models.meetings",
-    "textline.models.broadcasts",
-    "textline.models.cases",
-]
-
-_exporters: dict[str, Exporter] = {}
-_views: dict[str, Exporter] = {}
-_erasers: dict[str, Eraser] = {}
-
-
-def register(name: str, exporter: Exporter | None = None, eraser: Eraser | None = None) -> None:
-    if exporter:
-        _exporters[name] = exporter
-    if eraser:
-        _erasers[name] = eraser
-
-
-def register_view(name: str, view: Exporter) -> None:
-    """A field of `members show`: e.g. `groups`, `checkins`."""
-    _views[name] = view
+#: What `export` adds beside the member's own keys, by name.
+EXPORTERS: dict[str, Exporter] = {
+    "messages": outbound.export_member,
+    "checkins": checkins.export_member,
+    "prompts": prompts.export_member,
+    "plan": plans.export_member,
+    "signal": signals.export_member,
+    "reminders": reminders_personal.export_member,
+    "callbacks": callbacks.export_member,
+    "groups": groups.group_names,
+    "rsvps": meetings.export_member,
+    "crisis_cases": cases.export_member,
+}
+#: What `erase` removes or scrubs beside the member's own keys, run in this order before those go.
+ERASERS: dict[str, Eraser] = {
+    "messages": outbound.erase_member,
+    "prompts": prompts.erase_member,
+    "signal": signals.erase_member,
+    "reminders": reminders_personal.erase_member,
+    "callbacks": callbacks.erase_member,
+    "dashboard_refs": member_refs.erase_member,
+    "groups": groups.erase_member,
+    "rsvps": meetings.erase_member,
+    "broadcasts": broadcasts.erase_member,
+    "crisis_cases": cases.erase_member,
+}
+#: Fields of `members show` beside the record itself.
+VIEWS: dict[str, Exporter] = {
+    "checkins": checkins.member_view,
+    "prompts": prompts.member_view,
+    "needs_outreach": prompts.needs_outreach,
+    "callback": callbacks.member_view,
+    "contact": voice_notices.member_view,
+    "groups": groups.group_names,
+    "crisis_cases": cases.member_view,
+}
 
 
 def view(r: redis.Redis, phone: str) -> dict[str, Any] | None:
     """What `textline members show` prints: the record plus each feature's fields."""
-    _load_hooks()
     member = members.get(r, phone)
     if member is None:
         return None
     data: dict[str, Any] = member.as_dict()
-    data.update({"groups": [], "checkins": []})
-    for name, fn in sorted(_views.items()):
+    for name, fn in sorted(VIEWS.items()):
         data[name] = fn(r, phone)
     return data
-
-
-def _load_hooks() -> None:
-    for module in HOOK_MODULES:
-        importlib.import_module(module)
 
 
 def _dump(r: redis.Redis, key: str) -> Any:
@@ -86,20 +97,18 @@ def _dump(r: redis.Redis, key: str) -> Any:
 
 
 def export(r: redis.Redis, phone: str) -> dict[str, Any]:
-    """Everything stored about `phone`, by key and by registered module."""
-    _load_hooks()
+    """Everything stored about `phone`, by key and by feature."""
     data: dict[str, Any] = {"phone": phone, "opted_out": members.is_opted_out(r, phone), "keys": {}}
     for key in members.member_keys(r, phone):
         data["keys"][key] = _dump(r, key)
-    for name, exporter in sorted(_exporters.items()):
+    for name, exporter in sorted(EXPORTERS.items()):
         data[name] = exporter(r, phone)
     return data
 
 
 def erase(r: redis.Redis, phone: str) -> int:
     """Remove the member's data and history; the opt-out record stays. Returns keys removed."""
-    _load_hooks()
-    for eraser in _erasers.values():
+    for eraser in ERASERS.values():
         eraser(r, phone)
     keys = members.member_keys(r, phone)
     pipe = r.pipeline()

@@ -15,8 +15,6 @@ from datetime import datetime
 
 import redis
 
-from textline.models import member_data
-
 REFS = "tl:dash:refs"
 MAX_REVEALS = 200
 
@@ -73,10 +71,9 @@ def reveals(r: redis.Redis, phone: str) -> list[dict[str, str]]:
     return [json.loads(raw) for raw in r.lrange(_reveals(phone), 0, -1)]
 
 
-def _erase(r: redis.Redis, phone: str) -> None:
+def erase_member(r: redis.Redis, phone: str) -> None:
     ref = r.get(_ref_key(phone))
     if ref:
         r.hdel(REFS, ref)
 
 
-member_data.register("dashboard_refs", None, _erase)

@@ -3,7 +3,7 @@
 Keys (owned here): `tl:member:{phone}` hash, `tl:members` set of phones,
 `tl:optout` set of opted-out phones (kept when a member is erased). Every
 other per-member key starts with `tl:member:{phone}:` so that export and
-erase find it; modules with data elsewhere register hooks in `member_data`.
+erase find it; modules with data elsewhere are listed in `member_data`.
 """
 from __future__ import annotations
 

@@ -19,7 +19,6 @@ import redis
 
 from textline.core import clock, gsm, queues, timers
 from textline.core.line import Line
-from textline.models import member_data
 
 DELIVER = "workers.send.deliver"
 
@@ -335,15 +334,15 @@ def delivery_stats(r: redis.Redis, day: datetime) -> dict[str, int]:
     return {k: int(v) for k, v in r.hgetall(f"tl:stats:delivery:{day.date().isoformat()}").items()}
 
 
-def _export(r: redis.Redis, phone: str) -> list[dict[str, str]]:
+def export_member(r: redis.Redis, phone: str) -> list[dict[str, str]]:
     """The message records (texts and calls) still kept for `phone`."""
     found = [r.hgetall(_key(msg_id)) for msg_id in sorted(r.smembers(_sent_to(phone)), key=int)]
     return [data for data in found if data]
 
 
-def _erase(r: redis.Redis, phone: str) -> None:
+def erase_member(r: redis.Redis, phone: str) -> None:
     """Remove the records sent to `phone`, with their sid and dedupe keys."""
-    for data in _export(r, phone):
+    for data in export_member(r, phone):
         pipe = r.pipeline()
         pipe.delete(_key(data["id"]))
         pipe.zrem(OPEN, data["id"])
@@ -354,4 +353,3 @@ def _erase(r: redis.Redis, phone: str) -> None:
         pipe.execute()
 
 
-member_data.register("messages", _export, _erase)

@@ -20,7 +20,6 @@ import redis
 from textline.core import gsm, phones
 from textline.core.errors import InvalidNumber
 from textline.core.line import Line
-from textline.models import member_data
 
 #: The text steps of a plan, in walk-through order, with the contacts step third.
 STEPS: tuple[str, ...] = ("signs", "helps", "contacts", "reason")
@@ -207,9 +206,8 @@ def crisis_followup(line: Line, phone: str, language: str) -> str | None:
     return None if plan.empty else render(line, plan, language)
 
 
-def _export(r: redis.Redis, phone: str) -> dict[str, Any] | None:
+def export_member(r: redis.Redis, phone: str) -> dict[str, Any] | None:
     plan = get(r, phone)
     return None if plan.empty else plan.as_dict()
 
 
-member_data.register("plan", _export)

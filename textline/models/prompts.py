@@ -18,7 +18,6 @@ import redis
 from textline.core import queues, quiet, timers
 from textline.core.line import Line
 from textline.core.settings import Settings
-from textline.models import member_data
 from textline.models.members import Member
 
 INDEX = "tl:prompts"
@@ -233,14 +232,14 @@ def needs_outreach(r: redis.Redis, phone: str) -> bool:
     return r.hget(_key(phone), "needs_outreach") == "1"
 
 
-def _export(r: redis.Redis, phone: str) -> dict[str, object] | None:
+def export_member(r: redis.Redis, phone: str) -> dict[str, object] | None:
     schedule = get(r, phone)
     if schedule is None:
         return None
     return {"id": schedule.id, "timer_due": timers.due_at(r, _timer(schedule.id))}
 
 
-def _erase(r: redis.Redis, phone: str) -> None:
+def erase_member(r: redis.Redis, phone: str) -> None:
     prompt_id = r.hget(_key(phone), "id")
     if prompt_id:
         timers.cancel(r, _timer(prompt_id))
@@ -248,11 +247,8 @@ def _erase(r: redis.Redis, phone: str) -> None:
         r.hdel(INDEX, prompt_id)
 
 
-def _view(r: redis.Redis, phone: str) -> dict[str, object] | None:
+def member_view(r: redis.Redis, phone: str) -> dict[str, object] | None:
     schedule = get(r, phone)
     return schedule.as_dict() if schedule else None
 
 
-member_data.register("prompts", _export, _erase)
-member_data.register_view("prompts", _view)
-member_data.register_view("needs_outreach", needs_outreach)

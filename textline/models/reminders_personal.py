@@ -19,7 +19,7 @@ import redis
 
 from textline.core import queues, timers
 from textline.core.line import Line
-from textline.models import member_data, members
+from textline.models import members
 from textline.models.reminder_times import Schedule
 
 MAX_PER_MEMBER = 5
@@ -146,14 +146,13 @@ def remove(r: redis.Redis, phone: str, n: int) -> bool:
     return True
 
 
-def _export(r: redis.Redis, phone: str) -> list[dict[str, Any]]:
+def export_member(r: redis.Redis, phone: str) -> list[dict[str, Any]]:
     return [x.as_dict() for x in of_member(r, phone)]
 
 
-def _erase(r: redis.Redis, phone: str) -> None:
+def erase_member(r: redis.Redis, phone: str) -> None:
     for reminder_id in r.hvals(_index(phone)):
         r.delete(_key(reminder_id))
         timers.cancel(r, timer_name(reminder_id))
 
 
-member_data.register("reminders", _export, _erase)

@@ -24,8 +24,6 @@ from typing import Any
 
 import redis
 
-from textline.models import member_data
-
 MIN_LETTERS = 3
 MAX_LETTERS = 20
 EVENT_TTL = 7 * 86400
@@ -133,16 +131,15 @@ def event(r: redis.Redis, event_id: str) -> dict[str, str] | None:
     return data or None
 
 
-def _export(r: redis.Redis, phone: str) -> dict[str, Any]:
+def export_member(r: redis.Redis, phone: str) -> dict[str, Any]:
     events = [r.hgetall(_event(i)) for i in sorted(r.smembers(_events(phone)), key=int)]
     return {"set": is_set(r, phone), "set_at": r.hget(_key(phone), "set_at") or "",
             "events": [e for e in events if e]}
 
 
-def _erase(r: redis.Redis, phone: str) -> None:
+def erase_member(r: redis.Redis, phone: str) -> None:
     ids = list(r.smembers(_events(phone)))
     if ids:
         r.delete(*[_event(i) for i in ids])
 
 
-member_data.register("signal", _export, _erase)

@@ -17,7 +17,7 @@ import redis
 
 from textline.core import queues
 from textline.core.line import Line
-from textline.models import hooks, member_data, outbound
+from textline.models import outbound
 from textline.models.outbound import Kind, Message, Status
 
 #: What a call may carry in place of a text.
@@ -75,16 +75,6 @@ def on_status(line: Line, message: Message, state: str, error: str) -> None:
         queues.enqueue(line, queues.CALLS, FALLBACK_JOB, message.id, job_id=f"voicefb:{message.id}")
 
 
-def _view(r: redis.Redis, phone: str) -> str:
+def member_view(r: redis.Redis, phone: str) -> str:
     """`members show`: how prompts and reminders reach the member (call or text)."""
     return str(contact(r, phone))
-
-
-def install() -> None:
-    """Listen to status callbacks (idempotent)."""
-    if on_status not in hooks.on_status:
-        hooks.on_status.append(on_status)
-
-
-install()
-member_data.register_view("contact", _view)

@@ -19,17 +19,17 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from textline.core import catalog, phones, queues
 from textline.core.line import Line
-from textline.models import hooks, inbound_log, members, outbound
+from textline.models import inbound_log, members, outbound
 from textline.models import requests as callbacks
-from textline.models.outbound import Kind, Message
-from textline.models.requests import Callback, Status
+from textline.models.outbound import Kind
+from textline.models.requests import Status
 from textline.models.requests import texts as cb_texts
+from textline.models.requests.calls import MISSED, text_peer
 from textline.web.context import current_line, current_settings
 from textline.web.signature import is_valid
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice_bridge", __name__, url_prefix="/twilio/voice/bridge")
-MISSED = frozenset({"no-answer", "busy", "failed", "canceled"})
 SAY_LANGUAGE = {"en": "en-US", "es": "es-MX"}
 
 
@@ -154,7 +154,7 @@ def nokey(callback_id: int, attempt: int) -> Response:
 
     def act() -> None:
         if leg.open and leg.cb is not None:
-            _text_peer(leg.line, leg.cb, "peer_missed_you", f"cb:{callback_id}:nokey:{sid}")
+            text_peer(leg.line, leg.cb, "peer_missed_you", f"cb:{callback_id}:nokey:{sid}")
 
     return _once(leg.line, "nokey", act, lambda: leg.goodbye("bridge_no_key"))
 
@@ -175,8 +175,8 @@ def dialed(callback_id: int, attempt: int) -> Response:
         if outcome in MISSED:
             body = cb_texts.to_member(leg.line, cb, "cb_missed")
             outbound.send_text(leg.line, cb.phone, body, kind=Kind.CALLBACK, queue=queues.REPLIES,
-                               dedupe=f"cb:{callback_id}:missed:{sid}", ref=f"callback:{callback_id}")
-            _text_peer(leg.line, cb, "peer_member_missed", f"cb:{callback_id}:member-missed:{sid}")
+                               dedupe=f"cb:{callback_id}:missed:{sid}", ref=callbacks.ref(callback_id))
+            text_peer(leg.line, cb, "peer_member_missed", f"cb:{callback_id}:member-missed:{sid}")
 
     def render() -> str:
         if outcome in MISSED and leg.cb is not None:
@@ -185,20 +185,3 @@ def dialed(callback_id: int, attempt: int) -> Response:
 
     return _once(leg.line, "dialed", act, render)
 
-
-def _text_peer(line: Line, cb: Callback, key: str, dedupe: str) -> None:
-    body = cb_texts.to_peer(line, cb, cb.taken_by, key)
-    outbound.send_text(line, cb.taken_by, body, kind=Kind.ALERT, queue=queues.REPLIES, dedupe=dedupe,
-                       ref=f"callback:{cb.id}")
-
-
-def peer_call_status(line: Line, message: Message, state: str, error: str) -> None:
-    """The line's call to the peer was not answered (busy, no answer, failed): the peer is texted."""
-    if message.channel != "call" or not message.ref.startswith("callback:") or state not in MISSED:
-        return
-    cb = callbacks.get(line.r, message.ref.split(":", 1)[1])
-    if cb is not None and cb.status == Status.TAKEN and cb.taken_by == message.to:
-        _text_peer(line, cb, "peer_missed_you", f"cb:{cb.id}:peer-missed:{message.id}")
-
-
-hooks.on_status.append(peer_call_status)

@@ -20,7 +20,7 @@ from flask import Blueprint, Response, abort, request
 from flask.blueprints import BlueprintSetupState
 
 from textline.core import phones
-from textline.models import inbound_log, staff, voice_notices
+from textline.models import inbound_log, staff
 from textline.voice import calls, ivr, twiml
 from textline.voice.ivr import Ask, At, Call, End, Next, Ring
 from textline.voice.twiml import VoiceConfig, speak
@@ -34,9 +34,8 @@ MAX_SPEECH = 500
 
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
-    """Check the `[voice]` settings when the app starts, and listen for 30006 status callbacks."""
+    """Check the `[voice]` settings when the app starts."""
     VoiceConfig.from_settings(state.app.extensions["textline"])
-    voice_notices.install()
 
 
 @bp.before_request

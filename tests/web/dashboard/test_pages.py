@@ -124,8 +124,8 @@ def checkins(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[dict[str, Any]]]
     """Check-ins and groups as their features show them in `members show` (SPEC fields)."""
     store: dict[str, list[dict[str, Any]]] = {}
     groups: dict[str, list[str]] = {}
-    monkeypatch.setitem(member_data._views, "checkins", lambda r, phone: store.get(phone, []))  # noqa: SLF001
-    monkeypatch.setitem(member_data._views, "groups", lambda r, phone: groups.get(phone, []))  # noqa: SLF001
+    monkeypatch.setitem(member_data.VIEWS, "checkins", lambda r, phone: store.get(phone, []))
+    monkeypatch.setitem(member_data.VIEWS, "groups", lambda r, phone: groups.get(phone, []))
     store["groups"] = groups  # type: ignore[assignment]
     return store
 

@@ -2,8 +2,8 @@
 
 Other features open a request with `open_request(line, phone, reason=...)`
 (reasons: "asked", "low_checkin", "crisis", "voice") and read a member's
-open one with `open_request_id(line, phone)`; a feature that knows a member
-deserves priority appends a hint to `PRIORITY_HINTS`.
+open one with `open_request_id(line, phone)`. A member with an open or recent
+crisis case is served first (`cases.recent_case_hint`).
 
 Keys (owned by this package): `tl:callback:{id}` hash, `tl:callback:seq`;
 sorted sets `tl:callbacks:waiting` (requests peers may take now; score =
@@ -17,7 +17,8 @@ priority is always served first and then the oldest), `tl:callbacks:later`
 
 Modules: `store` (records, queue, export/erase), `moves` (status changes,
 each one Lua script), `times` (due times, quiet hours, wait estimates),
-`texts` (what peers and members are told).
+`texts` (what peers and members are told), `calls` (what a missed call to the
+peer tells them: a status hook).
 """
 from __future__ import annotations
 
@@ -40,7 +41,6 @@ from textline.models.requests.store import (
     LATER,
     OPEN,
     PRIORITY,
-    PRIORITY_HINTS,
     REASONS,
     TAKEN,
     WAITING,
@@ -57,13 +57,15 @@ from textline.models.requests.store import (
     key,
     open_request,
     open_request_id,
+    ref,
+    ref_id,
     taken_count,
     waiting_ids,
 )
 
 __all__ = [
-    "ALL", "JOBS", "LATER", "OPEN", "PRIORITY", "PRIORITY_HINTS", "REASONS", "TAKEN", "WAITING", "Callback", "Moved",
-    "Priority", "Status", "When", "ahead_of", "all_requests", "bridge_path", "create", "done", "get", "hold",
-    "is_queued", "key", "make_due", "mark_reminded", "open_request", "open_request_id", "record_dial", "release",
+    "ALL", "JOBS", "LATER", "OPEN", "PRIORITY", "REASONS", "TAKEN", "WAITING", "Callback", "Moved", "Priority",
+    "Status", "When", "ahead_of", "all_requests", "bridge_path", "create", "done", "get", "hold", "is_queued", "key",
+    "make_due", "mark_reminded", "open_request", "open_request_id", "record_dial", "ref", "ref_id", "release",
     "reschedule", "retry", "take", "taken_count", "waiting_ids", "withdraw",
 ]

@@ -14,6 +14,7 @@ import redis
 from textline.core import queues, timers
 from textline.core.durations import parse_duration
 from textline.core.line import Line
+from textline.models.requests import times
 from textline.models.requests.store import (
     BAND_WIDTH,
     JOBS,
@@ -165,8 +166,6 @@ def make_due(line: Line, cb: Callback) -> Moved:
 
 def reschedule(line: Line, cb: Callback, when: When) -> Moved:
     """The member changed when suits them: into the queue now, or held until the new time."""
-    from textline.models.requests import times
-
     now = line.now()
     due = times.due(line, cb.phone, when, now)
     created = datetime.fromisoformat(cb.created_at)

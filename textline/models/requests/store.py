@@ -1,10 +1,9 @@
 """Call-back records and the queue: who asked, why (the priority), when, and where they stand.
 
-Keys are listed in the package docstring (`textline/callbacks/__init__.py`).
+Keys are listed in the package docstring (`textline/models/requests/__init__.py`).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -14,7 +13,8 @@ import redis
 
 from textline.core import queues, timers
 from textline.core.line import Line
-from textline.models import member_data
+from textline.models import cases
+from textline.models.requests import times
 
 #: Why a request was opened; decides its priority.
 REASONS = ("asked", "low_checkin", "crisis", "voice")
@@ -52,13 +52,19 @@ class When(StrEnum):
     TOMORROW = "tomorrow"
 
 
-#: Other features tell a plain request it deserves more (e.g. the crisis feature: a recent case ->
-#: "crisis"). Each hint gets (line, phone) and returns a reason or None.
-PRIORITY_HINTS: list[Callable[[Line, str], str | None]] = []
-
-
 def key(callback_id: int | str) -> str:
     return f"tl:callback:{callback_id}"
+
+
+def ref(callback_id: int | str) -> str:
+    """The `ref` of every message record about a request (textline.models.outbound)."""
+    return f"callback:{callback_id}"
+
+
+def ref_id(message_ref: str) -> int | None:
+    """The request a message record is about, from its `ref`; None for any other message."""
+    prefix, _, rest = message_ref.partition(":")
+    return int(rest) if prefix == "callback" and rest.isdigit() else None
 
 
 def open_key(phone: str) -> str:
@@ -139,11 +145,7 @@ def open_request_id(line: Line, phone: str) -> int | None:
 def _priority_of(line: Line, phone: str, reason: str) -> str:
     if PRIORITY[reason] == Priority.HIGH:
         return reason
-    for hint in PRIORITY_HINTS:
-        better = hint(line, phone)
-        if better in PRIORITY and PRIORITY[better] == Priority.HIGH:
-            return better
-    return reason
+    return cases.recent_case_hint(line, phone) or reason
 
 
 def create(line: Line, phone: str, *, reason: str = "asked", when: When | str = When.NOW) -> int | None:
@@ -152,8 +154,6 @@ def create(line: Line, phone: str, *, reason: str = "asked", when: When | str = 
     A new request of higher priority than the open one raises the open one's priority instead.
     Callers notify peers: `open_request` schedules it, flows return `notify_effect`.
     """
-    from textline.models.requests import times
-
     if reason not in REASONS:
         raise ValueError(f"unknown reason {reason!r}")
     reason = _priority_of(line, phone, reason)
@@ -268,12 +268,12 @@ def all_requests(r: redis.Redis) -> list[Callback]:
 
 
 
-def _export(r: redis.Redis, phone: str) -> list[dict[str, Any]]:
+def export_member(r: redis.Redis, phone: str) -> list[dict[str, Any]]:
     found = [get(r, i) for i in sorted(r.smembers(index_key(phone)), key=int)]
     return [cb.as_dict() for cb in found if cb is not None]
 
 
-def _erase(r: redis.Redis, phone: str) -> None:
+def erase_member(r: redis.Redis, phone: str) -> None:
     for callback_id in r.smembers(index_key(phone)):
         stop_clocks(r, int(callback_id))
         pipe = r.pipeline()
@@ -283,7 +283,7 @@ def _erase(r: redis.Redis, phone: str) -> None:
         pipe.execute()
 
 
-def _view(r: redis.Redis, phone: str) -> dict[str, Any] | None:
+def member_view(r: redis.Redis, phone: str) -> dict[str, Any] | None:
     value = r.get(open_key(phone))
     found = get(r, value) if value else None
     if found is None or found.status not in OPEN:
@@ -291,5 +291,3 @@ def _view(r: redis.Redis, phone: str) -> dict[str, Any] | None:
     return {"id": found.id, "status": str(found.status), "priority": str(found.priority)}
 
 
-member_data.register("callbacks", _export, _erase)
-member_data.register_view("callback", _view)

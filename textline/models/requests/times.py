@@ -79,14 +79,12 @@ class Estimate:
     minutes: int
 
 
-def estimate(line: Line, ahead: int) -> Estimate:
-    """An honest wait: a free peer's pickup time plus a call for each round of the queue ahead of peers on call."""
-    from textline.models.requests import store
-
+def estimate(line: Line, ahead: int, busy: int) -> Estimate:
+    """An honest wait: a free peer's pickup time plus a call for each round of the queue ahead (`ahead`
+    waiting, `busy` taken) of the peers on call."""
     peers = len(staff.on_call(line.r, Role.PEER))
     if peers == 0:
         return Estimate(0, ahead, 0)
-    busy = store.taken_count(line.r)
     rounds = (ahead + busy) // peers
     seconds = parse_duration(_option(line, "pickup")) + rounds * parse_duration(_option(line, "call_length"))
     minutes = max(5, int(math.ceil(seconds / 60 / 5)) * 5)
