@@ -149,7 +149,7 @@ def crisis_round(line: Line, tag: str, texts: int, gap: float) -> list[float]:
 
 def load_broadcast(n: int) -> None:
     """n consented members and one broadcast record each, enqueued on `broadcast` in one go."""
-    from textline.core import queues
+    from textline.core import jobs, queues
     from textline.core.line import Line as TLine
     from textline.core.settings import Settings
     from textline.models import members, outbound
@@ -168,7 +168,7 @@ def load_broadcast(n: int) -> None:
         ids.append(msg_id)
     for start in range(0, n, 2000):
         chunk = ids[start:start + 2000]
-        queues.enqueue_many(line, queues.BROADCAST, outbound.DELIVER, [(i,) for i in chunk],
+        queues.enqueue_many(line, queues.BROADCAST, jobs.DELIVER, [(i,) for i in chunk],
                             [f"deliver:{i}:0" for i in chunk])
 
 

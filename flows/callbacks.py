@@ -9,7 +9,7 @@ from flows.inbound import Channel, normalise_keyword
 from flows.outcome import Outcome, Reply, RunJob, SendText
 from flows.registry import command, session_flow
 from flows.turn import Turn
-from textline.core import queues
+from textline.core import jobs, queues
 from textline.models import requests as callbacks
 from textline.models import sessions
 from textline.models.outbound import Kind
@@ -34,7 +34,7 @@ WHEN_WORDS: dict[str, When] = {
 
 def notify_effect(cb: Callback) -> RunJob:
     """Tell the peers on call, once per round in the queue."""
-    return RunJob(queues.REPLIES, "workers.callbacks.notify", (cb.id,), job_id=f"cb:{cb.id}:notify:{cb.round}")
+    return RunJob(queues.REPLIES, jobs.CALLBACK_NOTIFY, (cb.id,), job_id=f"cb:{cb.id}:notify:{cb.round}")
 
 
 def queued_reply(turn: Turn, cb: Callback, *, again: bool = False) -> str:

@@ -6,7 +6,7 @@ from typing import Any
 from flows.outcome import Outcome, RunJob
 from flows.registry import session_flow, staff_command
 from flows.turn import Turn
-from textline.core import gsm, queues
+from textline.core import gsm, jobs, queues
 from textline.models import broadcasts, groups, sessions
 from textline.models.groups import MAX_NAME, Group
 from textline.models.sessions import Session
@@ -67,7 +67,7 @@ def confirm(turn: Turn) -> Outcome | None:
     bid, _ = broadcasts.create(turn.r, broadcasts.Kind.ANNOUNCEMENT, group_id=group.id, at=turn.now, now=turn.now,
                                text=pending.data["text"], by=turn.staff.name if turn.staff else "")
     started = say(turn, "send_started", count=groups.reachable(turn.r, group), group=group.name)
-    started.effects.append(RunJob(queues.BROADCAST, broadcasts.FANOUT_JOB, (bid,), job_id=f"bc-fanout:{bid}"))
+    started.effects.append(RunJob(queues.BROADCAST, jobs.BROADCAST_FANOUT, (bid,), job_id=broadcasts.fanout_name(bid)))
     return started
 
 

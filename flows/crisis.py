@@ -15,8 +15,9 @@ from flows.crisis_detect import Detection, detect
 from flows.inbound import Channel
 from flows.outcome import Effect, Outcome, Reply, RunJob, SendText
 from flows.turn import Turn
-from textline.core import gsm
+from textline.core import gsm, jobs
 from textline.core.queues import CRISIS
+from textline.core.settings import Settings
 from textline.models import alerts, cases, plans, sessions, staff
 from textline.models.cases import Case, CaseStatus
 from textline.models.members import MemberStatus
@@ -38,32 +39,30 @@ def safety_plan(turn: Turn, language: str) -> list[Reply]:
 followups.append(safety_plan)
 
 
-def warm() -> None:
+def warm(settings: Settings) -> None:
     """Compile the lexicon now (about a second) so the first crisis text after a start is answered at once."""
-    detect("warm up")
+    detect("warm up", settings.crisis_lexicon_dir)
 
 
 def handle(turn: Turn) -> Outcome | None:
     """The engine stage: None unless the message reads as a crisis.
 
     A member mid-flow (a session, or a command such as `REMIND` or `CALL`) still gets what the
-    flow answers, after the crisis answer. There a bare means word alone ("REMIND Pills", a
-    safety plan's "lock up the pills") is the flow's business, not a crisis.
+    flow answers, after the crisis answer: the outcome says `go_on`, and the engine lets the
+    stages after this one answer too. There a bare means word alone ("REMIND Pills", a safety
+    plan's "lock up the pills") is the flow's business, not a crisis.
     """
     text = turn.inbound.text
     if not text or turn.inbound.digits or _is_staff_command(turn):
         return None
-    found = detect(text)
+    found = detect(text, turn.line.settings.crisis_lexicon_dir)
     if found is None:
         return None
     in_flow = _in_flow(turn)
     if in_flow and found.weak:
         return None
     outcome = escalate(turn, found)
-    if in_flow:
-        rest = _rest_of_engine(turn)
-        if rest is not None:
-            outcome = outcome.then(rest)
+    outcome.go_on = in_flow  # the flow still answers, after the crisis answer
     return outcome
 
 
@@ -74,18 +73,6 @@ def _in_flow(turn: Turn) -> bool:
     if sessions.get(turn.r, turn.phone) is not None:
         return True
     return registry.find_command(turn.inbound.command) is not None
-
-
-def _rest_of_engine(turn: Turn) -> Outcome | None:
-    """What the stages after this one answer (no fallback: "didn't catch that" has no place here)."""
-    from flows import engine
-
-    stages = engine.STAGES
-    for stage in stages[stages.index(handle) + 1:]:
-        outcome = stage(turn)
-        if outcome is not None:
-            return outcome
-    return None
 
 
 def _is_staff_command(turn: Turn) -> bool:
@@ -106,7 +93,7 @@ def escalate(turn: Turn, found: Detection) -> Outcome:
     if new:
         cases.arm(turn.r, case.id, 1, turn.now + timedelta(seconds=cases.GUARD))
         effects.extend(_first_alerts(turn, case))
-        effects.append(RunJob(CRISIS, cases.STEP, (case.id, 1), job_id=f"case:{case.id}:1"))
+        effects.append(RunJob(CRISIS, jobs.ESCALATE_STEP, (case.id, 1), job_id=f"case:{case.id}:1"))
         sentence = "crisis_alerting" if on_call else "crisis_team_told"
     else:
         cases.again(turn.line, case, text=turn.inbound.text, category=found.category, term=found.term)

@@ -1,9 +1,10 @@
 """Crisis detection for inbound member texts (English and Spanish).
 
-Pure Python, no I/O at import time. ``detect(text)`` returns a :class:`Detection` naming the
-category, the lexicon language and the lexicon entry that matched, or ``None``. The lexicon
-lives in ``flows/data/crisis/*.toml`` (see the header of ``en.toml`` for the format); extra
-files in the directory named by ``TEXTLINE_CRISIS_LEXICON_DIR`` are merged in.
+Pure Python, no I/O at import time, no environment read. ``detect(text, extra_dir)`` returns a
+:class:`Detection` naming the category, the lexicon language and the lexicon entry that matched,
+or ``None``. The lexicon lives in ``flows/data/crisis/*.toml`` (see the header of ``en.toml`` for
+the format); the ``*.toml`` files in ``extra_dir`` (the line's ``Settings.crisis_lexicon_dir``,
+set by ``TEXTLINE_CRISIS_LEXICON_DIR``) are merged in.
 
 How a text is checked (everything is compiled once per lexicon, on first use):
 
@@ -28,7 +29,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import re
 import tomllib
 import unicodedata
@@ -40,7 +40,6 @@ from typing import Any
 __all__ = [
     "CATEGORIES",
     "DATA_DIR",
-    "ENV_LEXICON_DIR",
     "Detection",
     "Lexicon",
     "LexiconError",
@@ -60,7 +59,6 @@ CATEGORIES: tuple[str, ...] = ("suicide", "means", "self_harm", "danger", "harm_
 _RANK = {c: i for i, c in enumerate(CATEGORIES)}
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "crisis"
-ENV_LEXICON_DIR = "TEXTLINE_CRISIS_LEXICON_DIR"
 
 _FILE_KEYS = frozenset({"language", "defs", "phrases", "patterns", "compact", "fuzzy", "texting", "idioms"})
 _MIN_COMPACT = 6
@@ -697,34 +695,32 @@ def _default_lexicon(extra_dir: str | None) -> Lexicon:
         if directory.is_dir():
             extras = sorted(directory.glob("*.toml"))
         else:
-            log.error(
-                "crisis lexicon: %s=%s is not a directory; using the built-in lexicon", ENV_LEXICON_DIR, extra_dir
-            )
+            log.error("crisis lexicon: %s is not a directory; using the built-in lexicon", extra_dir)
     builtins = builtin_paths()
     return _build([*builtins, *extras], lenient_from=len(builtins))
 
 
-def load_lexicon(paths: Sequence[Path] | None = None) -> Lexicon:
+def load_lexicon(paths: Sequence[Path] | None = None, *, extra_dir: Path | None = None) -> Lexicon:
     """The built-in lexicon plus extra files.
 
-    With ``paths=None``: the extra files are the ``*.toml`` files in ``$TEXTLINE_CRISIS_LEXICON_DIR``
-    (if set); the result is cached, and a broken extra file is logged and skipped so detection
-    never stops. With ``paths``: exactly those extra files, uncached, and any error raises
-    :class:`LexiconError` (use it to check a file before deploying it).
+    With ``paths=None``: the extra files are the ``*.toml`` files in ``extra_dir`` (if given); the
+    result is cached, and a broken extra file is logged and skipped so detection never stops. With
+    ``paths``: exactly those extra files, uncached, and any error raises :class:`LexiconError` (use
+    it to check a file before deploying it).
     """
     if paths is None:
-        return _default_lexicon(os.environ.get(ENV_LEXICON_DIR) or None)
+        return _default_lexicon(str(extra_dir) if extra_dir else None)
     builtins = builtin_paths()
     return _build([*builtins, *[Path(p) for p in paths]])
 
 
 def clear_lexicon_cache() -> None:
-    """Forget the cached default lexicon (after changing files or the environment variable)."""
+    """Forget the cached lexicons (after changing their files)."""
     _default_lexicon.cache_clear()
 
 
-def detect(text: str) -> Detection | None:
-    """Check one member text against the default lexicon; None when it looks safe."""
+def detect(text: str, extra_dir: Path | None = None) -> Detection | None:
+    """Check one member text against the lexicon (built-in, plus the files in `extra_dir`); None when it looks safe."""
     if not text:
         return None
-    return load_lexicon().detect(text)
+    return load_lexicon(extra_dir=extra_dir).detect(text)

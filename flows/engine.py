@@ -1,11 +1,28 @@
 """The one path every inbound message takes: stages in order, the first that answers wins.
 
-crisis (added by the crisis feature) -> flood limit -> compliance keywords -> staff commands
--> consent -> a session mid-flow -> member commands -> a kind fallback.
+The stages, as they run (`STAGES`):
+
+1. signal: a member's discreet signal word alone opens a case quietly (flows/signal.py).
+2. crisis: a crisis in any message from any number, answered at once (flows/crisis.py).
+3. flood: a number over `inbound_rate` texts a minute is slowed (flows/flood.py).
+4. compliance: carrier keywords, STOP, START, HELP, in any state (flows/compliance.py).
+5. staff: commands of registered staff, ACK, TAKE, ON ... (the registry's staff commands).
+6. plan_peer: a peer's answers while building a member's safety plan (flows/plan_peer.py).
+7. language: a language chosen before consent (flows/language.py).
+8. consent: first contact and YES (flows/consent.py).
+9. session: an answer to a flow under way (the registry's session flows).
+10. commands: member commands, CHECKIN, CALL, PLAN ... (the registry's commands).
+11. fallback: a kind pointer to the menu when no stage answered (flows/menu.py).
+
+A stage returns None (not its message), or an `Outcome`: the answer, and the engine stops there.
+An outcome that says `go_on` lets the stages after it answer too, after it (the crisis stage does
+so for a member mid-flow, whose flow still answers); if none does, it stands alone, without the
+fallback. The engine alone composes the stages: no stage imports it.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from flows import compliance, consent, crisis, flood, language, menu, plan_peer, registry, signal
 from flows.inbound import Inbound
@@ -54,8 +71,12 @@ def handle(line: Line, inbound: Inbound) -> Outcome:
     """Decide what to answer and what to do for one inbound message."""
     registry.load()
     turn = Turn(line, inbound, members.get(line.r, inbound.phone), staff.get(line.r, inbound.phone))
+    answered: Outcome | None = None
     for stage in STAGES:
         outcome = stage(turn)
-        if outcome is not None:
-            return outcome
-    return menu.fallback(turn)
+        if outcome is None:
+            continue
+        answered = answered.then(outcome) if answered else outcome
+        if not outcome.go_on:
+            return answered
+    return replace(answered, go_on=False) if answered else menu.fallback(turn)

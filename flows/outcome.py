@@ -47,10 +47,15 @@ Effect = SendText | RunJob
 
 @dataclass
 class Outcome:
+    """A stage's answer. The engine stops at the first one, unless it says `go_on`."""
+
     replies: list[Reply] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
     #: Set by voice-aware flows: a number list to dial at once (crisis on the phone).
     dial: tuple[str, ...] = ()
+    #: The stages after this one may answer too, after this answer (the crisis stage, for a member
+    #: mid-flow); when none does, this answer stands alone, without the fallback.
+    go_on: bool = False
 
     @classmethod
     def say(cls, *texts: str) -> Outcome:

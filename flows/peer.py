@@ -8,7 +8,7 @@ from __future__ import annotations
 from flows.outcome import Effect, Outcome, Reply, RunJob, SendText
 from flows.registry import staff_command
 from flows.turn import Turn
-from textline.core import gsm, queues
+from textline.core import gsm, jobs, queues
 from textline.models import members
 from textline.models import requests as callbacks
 from textline.models.outbound import Kind
@@ -86,7 +86,7 @@ def _call(turn: Turn, cb: Callback, attempt: int) -> list[Effect]:
     """The line calls the peer (a job on the calls queue) and the member is told a call is coming."""
     tell = cb_texts.to_member(turn.line, cb, "cb_calling")
     return [
-        RunJob(queues.CALLS, "workers.callbacks.call_peer", (cb.id, attempt), job_id=f"cb:{cb.id}:call:{attempt}"),
+        RunJob(queues.CALLS, jobs.CALLBACK_CALL_PEER, (cb.id, attempt), job_id=f"cb:{cb.id}:call:{attempt}"),
         SendText(cb.phone, tell, kind=Kind.CALLBACK, dedupe=f"cb:{cb.id}:calling:{attempt}", ref=callbacks.ref(cb.id)),
     ]
 
@@ -161,5 +161,5 @@ def release(turn: Turn) -> Outcome:
     moved = callbacks.release(turn.line, cb, turn.phone)
     if not moved.ok:
         return _refusal(turn, cb, moved)
-    notify = RunJob(queues.REPLIES, "workers.callbacks.notify", (cb.id,), job_id=f"cb:{cb.id}:notify:{moved.value}")
+    notify = RunJob(queues.REPLIES, jobs.CALLBACK_NOTIFY, (cb.id,), job_id=f"cb:{cb.id}:notify:{moved.value}")
     return Outcome([Reply(cb_texts.to_peer(turn.line, cb, turn.phone, "peer_released"))], [notify])

@@ -20,6 +20,7 @@ from flows.turn import Turn
 from textline.core import phones
 from textline.core.errors import InvalidNumber
 from textline.models import members, plans, sessions
+from textline.models import requests as callbacks
 from textline.models.outbound import Kind
 from textline.models.sessions import Session
 from textline.models.staff import Role
@@ -29,17 +30,13 @@ PEER_ASK = {"helps": "plan.peer_ask_helps", "contacts": "plan.peer_ask_contacts"
 
 
 def callback_member(r: redis.Redis, callback_id: int, peer: str) -> tuple[str | None, str]:
-    """The member of call-back `callback_id` when `peer` has taken it: (phone, "") or (None, catalog key why not).
-
-    Reads the call-back record `tl:callback:{id}` (phone, status, taken_by): with the call-back
-    feature merged this is `callbacks.get(r, callback_id)` and its `phone`, `status`, `taken_by`.
-    """
-    data = r.hgetall(f"tl:callback:{callback_id}")
-    if not data.get("phone"):
+    """The member of call-back `callback_id` when `peer` has taken it: (phone, "") or (None, catalog key why not)."""
+    cb = callbacks.get(r, callback_id)
+    if cb is None:
         return None, "plan.peer_unknown"
-    if data.get("status") != "taken" or data.get("taken_by") != peer:
+    if cb.status != callbacks.Status.TAKEN or cb.taken_by != peer:
         return None, "plan.peer_not_yours"
-    return data["phone"], ""
+    return cb.phone, ""
 
 
 @staff_command("PLAN", roles=[Role.PEER])

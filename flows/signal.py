@@ -16,13 +16,11 @@ from flows.plan import EDIT_WORDS, NO_WORDS, SKIP_WORDS, YES_WORDS
 from flows.registry import command, session_flow
 from flows.remind import CALL_WORDS, REMOVE_WORDS, TEXT_WORDS
 from flows.turn import Turn
-from textline.core import queues
+from textline.core import jobs, queues
 from textline.models import members, sessions, signals
 from textline.models.sessions import Session
 
 FLOW = "signal"
-#: The crisis feature's job that opens a case from a signal event id (#4 provides it).
-ESCALATE = "workers.escalate.open_case_by_signal"
 OFF_WORDS = frozenset({"OFF", "NONE", "QUITAR", "BORRAR", "REMOVE", "DELETE"})
 #: Answers some flow gives meaning to: never a signal.
 FLOW_WORDS = YES_WORDS | NO_WORDS | SKIP_WORDS | EDIT_WORDS | OFF_WORDS | TEXT_WORDS | CALL_WORDS | REMOVE_WORDS
@@ -71,7 +69,7 @@ def signal_stage(turn: Turn) -> Outcome | None:
     if turn.member is None or not signals.matches(turn.r, turn.phone, turn.inbound.text):
         return None
     event_id = signals.record_event(turn.r, turn.phone, turn.now)
-    escalate = RunJob(queue=queues.CRISIS, func=ESCALATE, args=(event_id,), job_id=f"signal:{event_id}")
+    escalate = RunJob(queue=queues.CRISIS, func=jobs.OPEN_CASE_BY_SIGNAL, args=(event_id,), job_id=f"signal:{event_id}")
     if members.is_opted_out(turn.r, turn.phone):
         return Outcome(effects=[escalate])
     return Outcome(ordinary_replies(turn), [escalate])

@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["textline"] = settings
     for blueprint in (webhooks.bp, health.bp, routes.bp, bridge.bp, alert_calls.bp, dashboard):
         app.register_blueprint(blueprint)
-    crisis.warm()
+    crisis.warm(settings)
     if settings.dev_mode:
         from textline.web import simulator
 

@@ -22,19 +22,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from textline.core import queues, quiet, timers
+from textline.core import jobs, queues, quiet, timers
 from textline.core.line import Line
 from textline.models import broadcasts, groups, meetings, members, outbound, sessions
 from textline.models.broadcasts import Broadcast, Status
 from textline.models.members import Member, MemberStatus
 from textline.models.outbound import Kind
 from workers import runtime
-from workers.send import BROADCAST_REF, PRIORITY_QUEUES, Delivery, lock_key
+from workers.send import BROADCAST_REF, PRIORITY_QUEUES, Delivery
 
 log = logging.getLogger(__name__)
 
-FANOUT = broadcasts.FANOUT_JOB
-PUMP = broadcasts.PUMP_JOB
 #: Recipients per fan-out batch (as RapidPro's Mailroom does).
 BATCH = 100
 #: Seconds a job works before handing over to a fresh one (RQ's job timeout is 120 s).
@@ -57,11 +55,11 @@ def pump(bid: int) -> str:
 
 def start(line: Line, bid: int) -> None:
     """Fan out now, on a worker (entry layers that must not wait for it)."""
-    queues.enqueue(line, queues.BROADCAST, FANOUT, bid, job_id=f"bc-fanout:{bid}")
+    queues.enqueue(line, queues.BROADCAST, jobs.BROADCAST_FANOUT, bid, job_id=broadcasts.fanout_name(bid))
 
 
 def kick(line: Line, bid: int) -> None:
-    queues.enqueue(line, queues.BROADCAST, PUMP, bid)
+    queues.enqueue(line, queues.BROADCAST, jobs.BROADCAST_PUMP, bid)
 
 
 def priority_waiting(line: Line) -> bool:
@@ -77,7 +75,7 @@ class Fanout:
         self.line, self.r, self.bid = line, line.r, bid
         self.token = uuid.uuid4().hex
         self.lease = line.settings.send_lease
-        self.watch = f"bc-fanout:{bid}"
+        self.watch = broadcasts.fanout_name(bid)
         self.bodies: dict[tuple[str, bool], str] = {}
 
     def run(self, progress: Callable[[int], None] | None = None, budget: float | None = BUDGET) -> str:
@@ -105,7 +103,8 @@ class Fanout:
         cursor, kicked = b.cursor, False
         while cursor < b.total:
             if budget is not None and (time.monotonic() - started > budget or priority_waiting(self.line)):
-                queues.enqueue(self.line, queues.BROADCAST, FANOUT, self.bid)  # the watch timer stays as a backstop
+                # the watch timer stays as a backstop
+                queues.enqueue(self.line, queues.BROADCAST, jobs.BROADCAST_FANOUT, self.bid)
                 return "continues"
             phones = broadcasts.recipients(self.r, self.bid, cursor, BATCH)
             due, counts = self.prepare(b, phones)
@@ -134,7 +133,7 @@ class Fanout:
 
     def _watch(self) -> None:
         at = self.line.now() + timedelta(seconds=self.lease + 1)
-        timers.schedule(self.r, self.watch, at, queues.BROADCAST, FANOUT, self.bid)
+        timers.schedule(self.r, self.watch, at, queues.BROADCAST, jobs.BROADCAST_FANOUT, self.bid)
 
     def prepare(self, b: Broadcast, phones: list[str]) -> tuple[dict[str, float], dict[str, int]]:
         """One batch: who gets a copy, which text, and from when (quiet hours in their own zone)."""
@@ -271,7 +270,7 @@ class Pump:
         return "waiting for fan-out"  # the fan-out kicks the pump again; the watch timer is the backstop
 
     def _wake(self, at: datetime) -> None:
-        timers.schedule(self.r, self.watch, at, queues.BROADCAST, PUMP, self.bid)
+        timers.schedule(self.r, self.watch, at, queues.BROADCAST, jobs.BROADCAST_PUMP, self.bid)
 
     def deliver(self, b: Broadcast, msg_id: str, now: datetime) -> str:
         msg = outbound.get(self.r, msg_id)
@@ -294,7 +293,7 @@ class Pump:
         if outcome == "later":
             return outcome
         if outcome == "busy":  # another delivery holds it (maybe one whose worker died): back once its lock lapses
-            wait = max(self.r.pttl(lock_key(msg_id)) / 1000, 0.5)
+            wait = max(self.r.pttl(outbound.lock_key(msg_id)) / 1000, 0.5)
             broadcasts.hold(self.r, self.bid, msg_id, now.timestamp() + wait)
             return outcome
         broadcasts.settle(self.r, self.bid, msg_id, COUNTED.get(outcome))

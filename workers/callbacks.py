@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from textline.core import phones, queues, timers
+from textline.core import jobs, phones, queues, timers
 from textline.core.line import Line
 from textline.models import members, outbound, staff
 from textline.models import requests as callbacks
@@ -66,7 +66,7 @@ def due(callback_id: int) -> str:
     now = line.now()
     if cb_times.in_quiet_hours(line, cb.phone, now):
         until = cb_times.quiet_until(line, cb.phone, now)
-        timers.schedule(line.r, f"callback:{cb.id}:due", until, queues.REPLIES, f"{callbacks.JOBS}.due", cb.id)
+        timers.schedule(line.r, f"callback:{cb.id}:due", until, queues.REPLIES, jobs.CALLBACK_DUE, cb.id)
         return "quiet hours"
     if not callbacks.make_due(line, cb).ok:
         return "already due"

@@ -14,12 +14,12 @@ import logging
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from textline.core import queues
+from textline.core import queues, quiet
 from textline.core.line import Line
 from textline.models import members, voice_notices
 from textline.models import reminders_personal as store
 from textline.models.outbound import Kind
-from textline.models.reminder_times import latest_due, next_allowed
+from textline.models.reminder_times import latest_due
 from workers import runtime
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def fire_now(line: Line, reminder_id: str) -> str:
     store.watch(r, reminder_id, now + timedelta(seconds=WATCH))
     late = (now - due).total_seconds()
     if late > GRACE or not reminder.schedule.chosen:
-        allowed = next_allowed(now, zone, line.settings.quiet_hours)
+        allowed = quiet.next_allowed(now, zone, line.settings.quiet_hours)
         stale = following is not None and (allowed - due).total_seconds() > STALE
         if stale and following is not None:
             store.reschedule(r, reminder_id, following)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from textline.core import queues, timers
+from textline.core import jobs, queues, timers
 from textline.core.line import Line
 from textline.models import broadcasts, groups, meetings, outbound
 from textline.models.meetings import Meeting
@@ -21,8 +21,6 @@ from workers.broadcast import Fanout, start
 
 log = logging.getLogger(__name__)
 
-REMIND = "workers.reminders.remind"
-REPLAN = "workers.reminders.replan"
 
 
 def plan(line: Line, meeting: Meeting) -> int:
@@ -36,11 +34,11 @@ def plan(line: Line, meeting: Meeting) -> int:
     for before in line.settings.reminders_before:
         at = start_at - timedelta(seconds=before)
         if at > now:
-            timers.schedule(line.r, f"remind:{meeting.id}:{occ}:{int(before)}", at, queues.BROADCAST, REMIND,
-                            meeting.id, occ, int(before))
+            timers.schedule(line.r, f"remind:{meeting.id}:{occ}:{int(before)}", at, queues.BROADCAST,
+                            jobs.MEETING_REMIND, meeting.id, occ, int(before))
             count += 1
     if meeting.every:  # when this one starts, plan the next
-        timers.schedule(line.r, f"replan:{meeting.id}", start_at, queues.BROADCAST, REPLAN, meeting.id)
+        timers.schedule(line.r, f"replan:{meeting.id}", start_at, queues.BROADCAST, jobs.MEETING_REPLAN, meeting.id)
     return count
 
 

@@ -14,7 +14,7 @@ import time
 import uuid
 from datetime import datetime, timedelta
 
-from textline.core import queues, ratelimit, timers
+from textline.core import jobs, queues, ratelimit, timers
 from textline.core.errors import AmbiguousSendError, PermanentSendError, TransientSendError
 from textline.core.line import Line
 from textline.core.phones import mask
@@ -39,11 +39,6 @@ INVALID_CODES = frozenset({21211, 21614, 21217, 21401, 21407, 21408, 21612})
 MAX_SLOT_WAIT = 5.0
 #: Names of the timers that bring a delivery back (each followed by the message id).
 DELIVERY_TIMERS = ("watch:", "retry:", "slot:")
-
-
-def lock_key(msg_id: str) -> str:
-    """Held while one delivery of the message is under way."""
-    return f"tl:msg:{msg_id}:lock"
 
 
 def lease(settings: Settings) -> float:
@@ -72,7 +67,7 @@ class Delivery:
         self.paced = paced
         self.r = line.r
         self.msg_id = msg_id
-        self.lock = lock_key(msg_id)
+        self.lock = outbound.lock_key(msg_id)
         self.token = uuid.uuid4().hex
         self.rewatch: datetime | None = None
 
@@ -95,7 +90,7 @@ class Delivery:
         watch = outbound.watch_name(msg.id)
         if not self.paced:
             timers.schedule(self.r, watch, self.line.now() + timedelta(seconds=lease + 1), msg.queue,
-                            outbound.DELIVER, msg.id)
+                            jobs.DELIVER, msg.id)
         if not self.r.set(self.lock, self.token, nx=True, ex=max(1, int(lease + 0.999))):
             return "busy"
         try:
@@ -116,7 +111,7 @@ class Delivery:
             return self.send(msg)
         finally:
             if self.rewatch is not None:  # a watched kind comes back later: its next run is watched too
-                timers.schedule(self.r, watch, self.rewatch, msg.queue, outbound.DELIVER, msg.id)
+                timers.schedule(self.r, watch, self.rewatch, msg.queue, jobs.DELIVER, msg.id)
             elif not self.paced:
                 timers.cancel(self.r, watch)
             self.release()
@@ -235,7 +230,7 @@ class Delivery:
 
     def retry_at(self, msg: Message, delay: float, *, name: str) -> None:
         at = self.line.now() + timedelta(seconds=delay)
-        timers.schedule(self.r, f"{name}:{msg.id}", at, msg.queue, outbound.DELIVER, msg.id)
+        timers.schedule(self.r, f"{name}:{msg.id}", at, msg.queue, jobs.DELIVER, msg.id)
         if msg.kind in outbound.WATCHED:
             self.rewatch = at + timedelta(seconds=self.line.settings.send_lease + 1)
 

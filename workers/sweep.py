@@ -14,11 +14,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from textline.core import queues, timers
+from textline.core import jobs, queues, timers
 from textline.core.line import Line
 from textline.models import outbound
 from textline.models.outbound import Message
-from workers.send import DELIVERY_TIMERS, lock_key
+from workers.send import DELIVERY_TIMERS
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def sweep(line: Line, now: datetime | None = None, limit: int = 200) -> int:
         outbound.recheck_at(r, msg_id, moment + outbound.RECHECK.get(msg.queue, 60.0))
         if under_way(line, msg):
             continue
-        queues.enqueue(line, msg.queue, outbound.DELIVER, msg_id, job_id=f"sweep:{msg_id}:{int(moment)}")
+        queues.enqueue(line, msg.queue, jobs.DELIVER, msg_id, job_id=f"sweep:{msg_id}:{int(moment)}")
         log.warning("message %s had no delivery under way: enqueued again", msg_id)
         revived += 1
     return revived
@@ -44,7 +44,7 @@ def sweep(line: Line, now: datetime | None = None, limit: int = 200) -> int:
 
 def under_way(line: Line, msg: Message) -> bool:
     """A lock, a delivery timer, or its first job still waiting in its queue."""
-    if line.r.exists(lock_key(msg.id)):
+    if line.r.exists(outbound.lock_key(msg.id)):
         return True
     if any(timers.due_at(line.r, f"{prefix}{msg.id}") is not None for prefix in DELIVERY_TIMERS):
         return True

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from textline.core import queues, quiet, timers
+from textline.core import jobs, queues, quiet, timers
 from textline.core.line import Line
 from textline.core.phones import mask
 from textline.models import members, outbound, prompts, voice_notices
@@ -42,7 +42,7 @@ def fall_back(line: Line, msg_id: str) -> str:
         return "stale"
     allowed = quiet.next_allowed(now, prompts.zone_of(member, line.settings), line.settings.quiet_hours)
     if allowed > now:
-        timers.schedule(r, f"voicefb:{msg_id}", allowed, queues.CALLS, voice_notices.FALLBACK_JOB, msg_id)
+        timers.schedule(r, f"voicefb:{msg_id}", allowed, queues.CALLS, jobs.VOICE_FALLBACK, msg_id)
         return "held"
     call_id = voice_notices.call(line, msg_id)
     log.info("message %s to %s: read by call %s", msg_id, mask(message.to), call_id or "(placed before)")

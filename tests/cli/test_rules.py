@@ -1,25 +1,20 @@
 """`textline rules [GROUP] [TEXT] [--clear] [--json]`: a group's agreement."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from tests.support.group_directory import Groups
 from tests.support.harness import Harness
-from textline.models import agreements
 
 AGREEMENT = "What is said here stays here. Listen without judging. One voice at a time."
 
 
 @pytest.fixture
-def groups(monkeypatch: pytest.MonkeyPatch) -> Iterator[Groups]:
-    directory = Groups({}, others=("RIVER", "EMPTY"))
-    monkeypatch.setattr(agreements, "_directory", [directory])
-    yield directory
+def groups(line: Harness) -> None:
+    for name, code in (("River", "RIVER"), ("Empty", "EMPTY")):
+        assert line.cli("groups", "add", name, "--code", code).exit_code == 0
 
 
-def test_set_show_list_clear(line: Harness, groups: Groups) -> None:
+def test_set_show_list_clear(line: Harness, groups: None) -> None:
     result = line.cli("rules", "RIVER", AGREEMENT)
     assert result.exit_code == 0 and "1 segment" in result.output
     assert line.cli_json("rules", "river") == [{"group": "RIVER", "rules": AGREEMENT, "segments": 1}]
@@ -31,7 +26,7 @@ def test_set_show_list_clear(line: Harness, groups: Groups) -> None:
 
 
 @pytest.mark.parametrize("args", [("NOWHERE", "Be kind"), ("RIVER",), ("RIVER", " "), ("RIVER", "x" * 481)])
-def test_bad_input_is_a_one_line_error(line: Harness, groups: Groups, args: tuple[str, ...]) -> None:
+def test_bad_input_is_a_one_line_error(line: Harness, groups: None, args: tuple[str, ...]) -> None:
     result = line.cli("rules", *args)
     assert result.exit_code != 0
     assert len(result.output.strip().splitlines()) == 1, result.output

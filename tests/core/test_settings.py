@@ -19,6 +19,7 @@ def test_defaults_work_in_dev_mode() -> None:
     assert settings.api_url == "https://api.twilio.com"
     assert settings.session_timeout == 1800 and settings.crisis_ack_timeout == 300
     assert settings.reminders_before == (86400, 7200)
+    assert settings.crisis_lexicon_dir is None
 
 
 def test_environment_and_toml(tmp_path: Path) -> None:
@@ -40,7 +41,7 @@ before = ["2h", "24h", "30m"]
 ''')
     settings = Settings.from_env({"TEXTLINE_CONFIG": str(config), "TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t",
                                   "TEXTLINE_NUMBER": "(202) 555-0143", "TEXTLINE_PUBLIC_URL": "https://x.org/",
-                                  "REDIS_URL": "redis://r:6379/1"})
+                                  "REDIS_URL": "redis://r:6379/1", "TEXTLINE_CRISIS_LEXICON_DIR": str(tmp_path)})
     assert not settings.dev_mode
     assert settings.number == "+12025550143"
     assert settings.public_url == "https://x.org"
@@ -50,6 +51,7 @@ before = ["2h", "24h", "30m"]
     assert settings.crisis_ack_timeout == 120 and settings.resource("en") == "Call 988."
     assert "988" in settings.resource("es") and settings.claim_timeout == 900
     assert settings.reminders_before == (86400, 7200, 1800)
+    assert settings.crisis_lexicon_dir == tmp_path
 
 
 @pytest.mark.parametrize("body", ['send_rate = 0', 'quiet_hours = "late"', 'timezone = "Mars/Base"',

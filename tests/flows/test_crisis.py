@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from flows import engine
+from flows.inbound import Channel, Inbound
 from tests.support.harness import Harness, member_number, staff_number
+from textline.core.line import Line
 from textline.models import cases, members, sessions
 from textline.models.cases import CaseStatus
 
@@ -241,3 +245,18 @@ def test_a_feature_can_follow_the_crisis_answer_in_the_same_response(crew: Harne
     finally:
         crisis.followups.remove(plan)
     assert replies[0].startswith(RESOURCE_EN) and replies[-1] == "Your plan: 1. Call Sam. 2. Go for a walk."
+
+
+def test_the_extra_lexicon_directory_comes_from_the_settings(line: Harness, tmp_path: Path) -> None:
+    """TEXTLINE_CRISIS_LEXICON_DIR, read into Settings.crisis_lexicon_dir, extends what the crisis stage catches."""
+    (tmp_path / "local.toml").write_text('language = "en"\n[phrases]\ndanger = ["code purple"]\n')
+    line.member(M1).joins()
+
+    def said(on: Line) -> list[str]:
+        return [r.text for r in engine.handle(on, Inbound(Channel.SMS, M1, "code purple", on.now())).replies]
+
+    assert not any(RESOURCE_EN in text for text in said(line.line))
+    extended = Line.from_settings(line.settings.but(crisis_lexicon_dir=tmp_path))
+    assert RESOURCE_EN in said(extended)[0]
+    [case] = cases.for_member(line.r, M1)
+    assert case.category == "danger"

@@ -59,15 +59,6 @@ CRISIS = [s for s in SAMPLES if s.label == "crisis"]
 BENIGN = [s for s in SAMPLES if s.label == "benign"]
 
 
-@pytest.fixture(autouse=True)
-def _default_lexicon(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test starts from the built-in lexicon, whatever the caller's environment holds.
-
-    The default lexicon is cached per value of the variable, so no cache clearing is needed.
-    """
-    monkeypatch.delenv(crisis_detect.ENV_LEXICON_DIR, raising=False)
-
-
 # ---------------------------------------------------------------------------------------------
 # The corpus
 # ---------------------------------------------------------------------------------------------
@@ -410,24 +401,23 @@ phrases = ["code purple drill"]
 """
 
 
-def test_extra_lexicon_dir_is_merged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_extra_lexicon_dir_is_merged(tmp_path: Path) -> None:
     assert detect("code purple") is None
     _write(tmp_path, "local.toml", EXTRA)
-    monkeypatch.setenv(crisis_detect.ENV_LEXICON_DIR, str(tmp_path))
-    found = detect("CODE PURPLE!!")
+    found = detect("CODE PURPLE!!", tmp_path)
     assert found == Detection("danger", "en", "code purple")
-    assert detect("goodbye cruel world") == Detection("suicide", "en", "bye_cruel")
-    assert detect("code purple drill at noon") is None
-    assert detect("I want to kill myself") is not None, "built-ins still apply"
-    assert tmp_path / "local.toml" in load_lexicon().paths
+    assert detect("goodbye cruel world", tmp_path) == Detection("suicide", "en", "bye_cruel")
+    assert detect("code purple drill at noon", tmp_path) is None
+    assert detect("I want to kill myself", tmp_path) is not None, "built-ins still apply"
+    assert tmp_path / "local.toml" in load_lexicon(extra_dir=tmp_path).paths
+    assert detect("code purple") is None, "without the directory, the built-in lexicon alone"
 
 
-def test_extra_dir_is_read_lazily(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(crisis_detect.ENV_LEXICON_DIR, str(tmp_path))
-    assert detect("code purple") is None
+def test_extra_dir_is_read_lazily(tmp_path: Path) -> None:
+    assert detect("code purple", tmp_path) is None
     _write(tmp_path, "local.toml", EXTRA)
     crisis_detect.clear_lexicon_cache()
-    assert detect("code purple") is not None
+    assert detect("code purple", tmp_path) is not None
 
 
 def test_extra_paths_argument(tmp_path: Path) -> None:
@@ -467,24 +457,18 @@ def test_bad_extra_file_raises_when_loaded_explicitly(tmp_path: Path, body: str,
         load_lexicon([_write(tmp_path, "bad.toml", body)])
 
 
-def test_bad_extra_file_in_env_dir_is_skipped(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_bad_extra_file_in_the_extra_dir_is_skipped(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     _write(tmp_path, "a-bad.toml", "language = \"en\"\n[patterns.suicide]\nbad = '(unclosed'\n")
     _write(tmp_path, "b-good.toml", EXTRA)
-    monkeypatch.setenv(crisis_detect.ENV_LEXICON_DIR, str(tmp_path))
     with caplog.at_level(logging.ERROR, logger="flows.crisis_detect"):
-        assert detect("code purple") is not None
-        assert detect("I want to kill myself") is not None
+        assert detect("code purple", tmp_path) is not None
+        assert detect("I want to kill myself", tmp_path) is not None
     assert "a-bad.toml" in caplog.text
 
 
-def test_missing_env_dir_falls_back_to_builtins(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    monkeypatch.setenv(crisis_detect.ENV_LEXICON_DIR, str(tmp_path / "nope"))
+def test_missing_extra_dir_falls_back_to_builtins(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.ERROR, logger="flows.crisis_detect"):
-        assert detect("kms") is not None
+        assert detect("kms", tmp_path / "nope") is not None
     assert "not a directory" in caplog.text
 
 
@@ -496,6 +480,6 @@ def test_import_reads_no_files(tmp_path: Path) -> None:
         "assert c.detect('kms') is not None\n"
         "assert c._default_lexicon.cache_info().currsize == 1\n"
     )
-    env = {**os.environ, crisis_detect.ENV_LEXICON_DIR: str(tmp_path)}
+    env = dict(os.environ)
     root = Path(crisis_detect.__file__).resolve().parent.parent
     subprocess.run([sys.executable, "-c", code], cwd=root, env=env, check=True, timeout=60)

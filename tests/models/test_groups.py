@@ -30,12 +30,3 @@ def test_find_by_code_or_name_in_any_case(line: Harness) -> None:
     assert group.name == "Tuesday Circle" and group.code == "TUE1"
     assert groups.find(line.r, "Tue1") == group == groups.find(line.r, "tuesday circle")
     assert groups.find(line.r, "") is None and groups.find(line.r, "nope") is None
-
-
-def test_the_directory_other_features_ask(line: Harness) -> None:
-    group = groups.add(line.r, "Tuesday Circle", "tue1", "America/New_York", NOW)
-    groups.join(line.r, group, member_number(900))
-    directory = groups.Directory()
-    assert directory.groups_of(line.r, member_number(900)) == ["TUE1"]
-    assert directory.groups_of(line.r, member_number(901)) == []
-    assert directory.exists(line.r, "tuesday circle") and not directory.exists(line.r, "NOPE")

@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from textline.core.quiet import next_allowed
 from textline.core.settings import QuietHours
-from textline.models.reminder_times import Repeat, Schedule, latest_due, next_allowed, next_time, parse
+from textline.models.reminder_times import Repeat, Schedule, latest_due, next_time, parse
 
 NY = "America/New_York"
 

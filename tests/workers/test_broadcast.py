@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tests.support.harness import Harness, member_number
-from textline.core import queues
+from textline.core import jobs, queues
 from textline.models import broadcasts, groups, members, outbound
 from workers.broadcast import Fanout, Pump
 
@@ -57,8 +57,8 @@ def test_retried_and_restarted_work_sends_nothing_twice(line: Harness) -> None:
     bid, _ = broadcasts.create(line.r, broadcasts.Kind.ANNOUNCEMENT, group_id=group.id, at=AWAKE, now=AWAKE,
                                text=TEXT)
     for _ in range(3):  # a fan-out job retried, the pump started many times over
-        queues.enqueue(line.line, queues.BROADCAST, broadcasts.FANOUT_JOB, bid)
-        queues.enqueue(line.line, queues.BROADCAST, broadcasts.PUMP_JOB, bid)
+        queues.enqueue(line.line, queues.BROADCAST, jobs.BROADCAST_FANOUT, bid)
+        queues.enqueue(line.line, queues.BROADCAST, jobs.BROADCAST_PUMP, bid)
     line.work()
     assert Fanout(line.line, bid).run() == "done"
     assert Pump(line.line, bid).run() == "nothing to send"

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from tests.support.harness import Harness, member_number, staff_number
 from tests.support.peers import add_peer, named_member
-from textline.core import queues
+from textline.core import jobs, queues
 from textline.models import requests as callbacks
 
 M1 = member_number(801)
@@ -74,7 +74,7 @@ def test_jobs_carry_ids_only(line: Harness) -> None:
     ana = add_peer(line, "Ana", ANA)
     named_member(line, M1, "Sam").texts("CALL")
     ana.texts("TAKE 1")
-    jobs = [job for name in queues.ALL for job in queues.queue(line.line, name).get_jobs()]
-    assert {job.func_name for job in jobs} >= {"workers.callbacks.notify", "workers.callbacks.call_peer"}
-    for job in jobs:
+    queued = [job for name in queues.ALL for job in queues.queue(line.line, name).get_jobs()]
+    assert {job.func_name for job in queued} >= {jobs.CALLBACK_NOTIFY, jobs.CALLBACK_CALL_PEER}
+    for job in queued:
         assert all(isinstance(arg, int | str) and M1 not in str(arg) and ANA not in str(arg) for arg in job.args)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.support.harness import PUBLIC_URL, Harness, member_number, staff_number
-from textline.core import queues, timers
+from textline.core import jobs, queues, timers
 from textline.models import alerts, cases, outbound
 from textline.models.cases import CaseStatus
 from workers.escalate import Ladder
@@ -34,11 +34,11 @@ def at(seconds: float) -> datetime:
 
 def test_jobs_carry_ids_only(crew: Harness) -> None:
     crew.member(M1).texts(CRISIS)
-    jobs = queues.queue(crew.line, queues.CRISIS).get_jobs()
+    queued = queues.queue(crew.line, queues.CRISIS).get_jobs()
     # The webhook enqueued round 1's alerts itself, then the round (for its trail and deadline).
-    assert [j.func_name for j in jobs] == [outbound.DELIVER, outbound.DELIVER, cases.STEP]
-    assert jobs[-1].args == (1, 1)
-    for job in jobs:
+    assert [j.func_name for j in queued] == [jobs.DELIVER, jobs.DELIVER, jobs.ESCALATE_STEP]
+    assert queued[-1].args == (1, 1)
+    for job in queued:
         assert all(isinstance(a, int | str) and not str(a).startswith("+") for a in job.args)
         assert M1 not in job.description and "kill" not in job.description
 

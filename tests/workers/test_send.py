@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from tests.support.harness import LINE_NUMBER, PUBLIC_URL, Harness, member_number
 from tests.support.twilio_double import TEST_ACCOUNT_SID
-from textline.core import queues
+from textline.core import jobs, queues
 from textline.models import members, outbound
 from textline.models.outbound import Kind, Status
 
@@ -93,7 +93,7 @@ def test_a_delivered_record_is_never_sent_again(line: Harness) -> None:
     line.member(M1).joins()
     msg_id = send(line, M1)
     line.work()
-    queues.enqueue(line.line, queues.REPLIES, outbound.DELIVER, msg_id, job_id="again")
+    queues.enqueue(line.line, queues.REPLIES, jobs.DELIVER, msg_id, job_id="again")
     line.work()
     assert len(line.twilio.messages) == 1
 
@@ -170,7 +170,7 @@ def test_a_paced_delivery_without_a_slot_leaves_the_record_to_its_caller(line: H
     msg_id = send(line, M1, kind=Kind.BROADCAST, queue=queues.BROADCAST)
     queues.queue(line.line, queues.BROADCAST).empty()
     assert ratelimit.take(line.r, 0.5, priority=True).granted  # the next slot is 2 s away
-    queues.enqueue(line.line, queues.REPLIES, outbound.DELIVER, "0")  # and a reply waits: bulk must not
+    queues.enqueue(line.line, queues.REPLIES, jobs.DELIVER, "0")  # and a reply waits: bulk must not
     assert Delivery(line.line, msg_id, paced=True).run() == "later"
     assert outbound.get(line.r, msg_id).status == Status.QUEUED
     assert timers.pending(line.r) == []

@@ -1,18 +1,12 @@
 """`textline broadcast GROUP TEXT [--at ...]` and `textline broadcasts`: announcements to a group."""
 from __future__ import annotations
 
-from datetime import UTC, timedelta
-
 import click
 
 from textline.cli import common
-from textline.core import gsm, queues, timers
-from textline.core.errors import TextlineError
-from textline.models import broadcasts, groups, meetings
+from textline.core import gsm
+from textline.models import broadcasts, groups
 from workers.broadcast import Fanout
-
-#: Twilio refuses longer bodies.
-MAX_TEXT = 1600
 
 
 @click.command(name="broadcast")
@@ -28,21 +22,11 @@ def broadcast(group: str, text: str, at: str | None, discreet: str) -> None:
     their quiet hours end; sends go out at the line's send_rate.
     """
     line = common.line()
-    r, now = line.r, line.now()
-    found = groups.require(r, group)
-    text, discreet = text.strip(), discreet.strip()
-    if not text or len(text) > MAX_TEXT or len(discreet) > MAX_TEXT:
-        raise TextlineError(f"the text must be 1 to {MAX_TEXT} characters")
-    when = now
-    if at:
-        when = meetings.parse_local(at).replace(tzinfo=found.zone).astimezone(UTC)
-        if when < now - timedelta(minutes=1):
-            raise TextlineError(f"{at} in {found.timezone} has passed")
-    bid, _ = broadcasts.create(r, broadcasts.Kind.ANNOUNCEMENT, group_id=found.id, at=when, now=now, text=text,
-                               discreet=discreet, by="cli")
-    segments = gsm.segments(gsm.fit(text))
-    if when > now:
-        timers.schedule(r, f"bc-fanout:{bid}", when, queues.BROADCAST, broadcasts.FANOUT_JOB, bid)
+    r = line.r
+    made = broadcasts.announce(line, group, text, at=at, by="cli", discreet=discreet)
+    bid, found = made.id, made.group
+    segments = gsm.segments(gsm.fit(text.strip()))
+    if made.scheduled:
         click.echo(f"broadcast {bid} to {found.name} scheduled for {at} {found.timezone}; {segments} segment(s) each")
         return
     with click.progressbar(length=groups.size(r, found), label=f"broadcast {bid} to {found.name}") as bar:

@@ -5,7 +5,7 @@ import click
 
 from textline.cli import common
 from textline.core import gsm
-from textline.models import agreements
+from textline.models import agreements, groups
 
 
 @click.command("rules")
@@ -23,12 +23,10 @@ def rules_command(group: str | None, text: str | None, clear: bool, as_json: boo
         rows = [_row(g, t) for g, t in agreements.all_rules(r).items()]
         common.emit(rows, as_json, ["group", "segments", "rules"])
         return
-    if not agreements.directory().exists(r, group):
-        raise click.ClickException(f"no group {group!r}")
-    from textline.models import groups
-
     found = groups.find(r, group)
-    group = found.code if found else group  # a group's name or code: agreements are kept by code
+    if found is None:
+        raise click.ClickException(f"no group {group!r}")
+    group = found.code  # a group's name or code: agreements are kept by code
     if clear:
         agreements.clear_rules(r, group)
         click.echo("cleared")

@@ -88,6 +88,8 @@ class Settings:
     http_timeout: float = 10.0
     inbound_rate: int = 30
     test_clock: bool = False
+    #: TEXTLINE_CRISIS_LEXICON_DIR: `*.toml` files there extend the crisis lexicon (flows/crisis_detect.py).
+    crisis_lexicon_dir: Path | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
     checkin_prompt_window: float = 8 * 3600.0   # [checkins] prompt_window: a prompt's answer window
     checkin_missed_limit: int = 3               # [checkins] missed_limit: unanswered prompts -> outreach
@@ -141,6 +143,8 @@ class Settings:
             from textline.core.phones import parse_phone
 
             base["number"] = parse_phone(env["TEXTLINE_NUMBER"], base.get("region", "US"))
+        if env.get("TEXTLINE_CRISIS_LEXICON_DIR"):
+            base["crisis_lexicon_dir"] = Path(env["TEXTLINE_CRISIS_LEXICON_DIR"])
         if env.get("TEXTLINE_TEST_CLOCK") == "1":
             base["test_clock"] = True
         if "public_url" in base:

@@ -5,44 +5,17 @@ coordinator wrote it, GROUP being the group's code in upper case), and per
 member `tl:member:{phone}:rules_sent` set of the groups whose agreement
 they have been sent (so joining again does not repeat it).
 
-Which groups a member is in, and which groups exist, belong to the groups
-feature: `textline.models.groups.Directory` answers by default; `use_directory(...)`
-replaces it (tests use a stand-in).
+Which groups a member is in, and which groups exist, are the groups' own
+records (textline.models.groups).
 """
 from __future__ import annotations
 
-from typing import Protocol
-
 import redis
+
+from textline.models import groups, members
 
 #: Coordinators may write more than one segment, but not an essay.
 MAX_RULES = 480
-
-
-class Directory(Protocol):
-    def groups_of(self, r: redis.Redis, phone: str) -> list[str]:
-        """Codes of the groups `phone` belongs to."""
-        ...
-
-    def exists(self, r: redis.Redis, group: str) -> bool:
-        ...
-
-
-_directory: list[Directory | None] = [None]
-
-
-def use_directory(directory: Directory | None) -> None:
-    """Answer who is in which group with `directory` (None: the groups feature's own)."""
-    _directory[0] = directory
-
-
-def directory() -> Directory:
-    chosen = _directory[0]
-    if chosen is None:
-        from textline.models.groups import Directory as GroupDirectory  # imported late: groups imports nothing of ours
-
-        return GroupDirectory()
-    return chosen
 
 
 def _key(group: str) -> str:
@@ -50,7 +23,7 @@ def _key(group: str) -> str:
 
 
 def _sent(phone: str) -> str:
-    return f"tl:member:{phone}:rules_sent"
+    return members.sub_key(phone, "rules_sent")
 
 
 def set_rules(r: redis.Redis, group: str, text: str) -> str:
@@ -79,7 +52,8 @@ def all_rules(r: redis.Redis) -> dict[str, str]:
 
 
 def groups_of(r: redis.Redis, phone: str) -> list[str]:
-    return [g.upper() for g in directory().groups_of(r, phone)]
+    """Codes of the groups `phone` is in (agreements are kept by code)."""
+    return [g.code.upper() for g in groups.groups_of(r, phone)]
 
 
 def first_time(r: redis.Redis, phone: str, group: str) -> bool:

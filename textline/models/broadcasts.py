@@ -17,17 +17,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 import redis
 
-#: The jobs that work a broadcast (in workers/broadcast.py), named here so flows can ask for them.
-FANOUT_JOB = "workers.broadcast.fanout"
-PUMP_JOB = "workers.broadcast.pump"
+from textline.core import jobs, queues, timers
+from textline.core.errors import TextlineError
+from textline.core.line import Line
+from textline.models import groups, meetings
+from textline.models.groups import Group
+
 SEQ = "tl:broadcast:seq"
 ALL = "tl:broadcasts"
 TOMBSTONE = "-"
+#: Twilio refuses longer bodies.
+MAX_TEXT = 1600
 #: Counters kept on the broadcast's hash.
 COUNTERS = ("queued", "held", "skipped_pending", "skipped_opted_out", "skipped_invalid", "skipped_gone",
             "sent", "failed", "skipped")
@@ -47,8 +52,17 @@ class Kind(StrEnum):
     CANCELLED = "cancelled"      # a meeting was cancelled: to those who were reminded
 
 
+class BroadcastError(TextlineError):
+    """An announcement that cannot be made: empty or too long, or a time that has passed."""
+
+
 def _key(bid: int | str) -> str:
     return f"tl:broadcast:{bid}"
+
+
+def fanout_name(bid: int | str) -> str:
+    """The fan-out's job id and its watch timer's name: one fan-out per broadcast at a time."""
+    return f"bc-fanout:{bid}"
 
 
 def _to(bid: int | str) -> str:
@@ -115,6 +129,39 @@ def create(r: redis.Redis, kind: Kind, *, group_id: int, at: datetime, now: date
         pipe.sadd(_for_meeting(meeting_id), bid)
     pipe.execute()
     return bid, True
+
+
+@dataclass(frozen=True)
+class Announcement:
+    id: int
+    group: Group
+    #: When it goes out (UTC); later than now means its fan-out timer is set.
+    at: datetime
+    scheduled: bool
+
+
+def announce(line: Line, group: str, text: str, *, at: str | None, by: str, discreet: str = "") -> Announcement:
+    """A coordinator's text to `group` (name or code), now or `at` ("YYYY-MM-DD HH:MM" in the group's zone).
+
+    One for later is armed here (its fan-out timer); one for now is the caller's to start (the CLI
+    runs the fan-out itself with a progress bar, the dashboard enqueues it). Raises NotFound for an
+    unknown group, BroadcastError for a bad text or a time that has passed.
+    """
+    r, now = line.r, line.now()
+    found = groups.require(r, group)
+    text, discreet = text.strip(), discreet.strip()
+    if not text or len(text) > MAX_TEXT or len(discreet) > MAX_TEXT:
+        raise BroadcastError(f"the text must be 1 to {MAX_TEXT} characters")
+    when = now
+    if at:
+        when = meetings.parse_local(at).replace(tzinfo=found.zone).astimezone(UTC)
+        if when < now - timedelta(minutes=1):
+            raise BroadcastError(f"{at} in {found.timezone} has passed")
+    bid, _ = create(r, Kind.ANNOUNCEMENT, group_id=found.id, at=when, now=now, text=text, discreet=discreet, by=by)
+    later = when > now
+    if later:
+        timers.schedule(r, fanout_name(bid), when, queues.BROADCAST, jobs.BROADCAST_FANOUT, bid)
+    return Announcement(bid, found, when, later)
 
 
 def _write_recipients(pipe: redis.client.Pipeline, bid: int | str, phones: list[str]) -> None:

@@ -19,15 +19,13 @@ from typing import Any
 
 import redis
 
-from textline.core import queues, timers
+from textline.core import jobs, queues, timers
 from textline.core.line import Line
 from textline.core.phones import mask
-from textline.models import outbound, staff
+from textline.models import members, outbound, staff
 from textline.models.outbound import Kind, Message, Status
 from textline.models.staff import StaffMember
 
-#: The ladder's job: `step(case_id, round)`.
-STEP = "workers.escalate.step"
 SEQ = "tl:case:seq"
 INDEX = "tl:cases"
 OPEN = "tl:cases:open"
@@ -66,11 +64,11 @@ def _events(case_id: int | str) -> str:
 
 
 def _pointer(phone: str) -> str:
-    return f"tl:member:{phone}:case"
+    return members.sub_key(phone, "case")
 
 
 def _mine(phone: str) -> str:
-    return f"tl:member:{phone}:cases"
+    return members.sub_key(phone, "cases")
 
 
 @dataclass(frozen=True)
@@ -281,12 +279,12 @@ def finish_round(line: Line, case_id: int, round_no: int, level: int, event: str
 def start_ladder(line: Line, case_id: int) -> None:
     """Arm the first round's guard and enqueue the round (for the entry layer; flows return a RunJob)."""
     arm(line.r, case_id, 1, line.now().timestamp() + GUARD)
-    queues.enqueue(line, queues.CRISIS, STEP, case_id, 1, job_id=f"case:{case_id}:1")
+    queues.enqueue(line, queues.CRISIS, jobs.ESCALATE_STEP, case_id, 1, job_id=f"case:{case_id}:1")
 
 
 def arm(r: redis.Redis, case_id: int, round_no: int, at: datetime | float) -> None:
     """The case's one deadline: run ladder round `round_no` at `at` unless acknowledged first."""
-    timers.schedule(r, f"case:{case_id}", at, queues.CRISIS, STEP, case_id, round_no)
+    timers.schedule(r, f"case:{case_id}", at, queues.CRISIS, jobs.ESCALATE_STEP, case_id, round_no)
 
 
 def disarm(r: redis.Redis, case_id: int) -> None:

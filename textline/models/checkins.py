@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import redis
 
 from textline.core.line import Line
+from textline.models import members
 
 SEQ = "tl:checkin:seq"
 #: The longest note kept; longer ones are cut (a check-in note is a line, not a diary).
@@ -28,11 +29,11 @@ return 0
 
 
 def _index(phone: str) -> str:
-    return f"tl:member:{phone}:checkins"
+    return members.sub_key(phone, "checkins")
 
 
 def _entry(phone: str, checkin_id: str) -> str:
-    return f"tl:member:{phone}:checkin:{checkin_id}"
+    return members.sub_key(phone, "checkin", checkin_id)
 
 
 @dataclass(frozen=True)

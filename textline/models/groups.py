@@ -42,7 +42,7 @@ def _roster(group_id: int | str) -> str:
 
 
 def _mine(phone: str) -> str:
-    return f"tl:member:{phone}:groups"
+    return members.sub_key(phone, "groups")
 
 
 @dataclass(frozen=True)
@@ -181,16 +181,6 @@ return redis.call('SCARD', roster) - gone
 def reachable(r: redis.Redis, group: Group) -> int:
     """How many on the roster may get a text now: not opted out, number not invalid (walks the smaller set)."""
     return int(r.eval(_REACHABLE, 3, _roster(group.id), members.OPTOUT, members.INVALID))
-
-
-class Directory:
-    """Who is in which group, as the group-agreements feature asks it (`agreements.use_directory(Directory())`)."""
-
-    def groups_of(self, r: redis.Redis, phone: str) -> list[str]:
-        return [g.code for g in groups_of(r, phone)]
-
-    def exists(self, r: redis.Redis, group: str) -> bool:
-        return find(r, group) is not None
 
 
 # -- export and erase ------------------------------------------------------------------------------------------

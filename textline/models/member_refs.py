@@ -15,6 +15,8 @@ from datetime import datetime
 
 import redis
 
+from textline.models import members
+
 REFS = "tl:dash:refs"
 MAX_REVEALS = 200
 
@@ -29,11 +31,11 @@ return ARGV[1]
 
 
 def _ref_key(phone: str) -> str:
-    return f"tl:member:{phone}:ref"
+    return members.sub_key(phone, "ref")
 
 
 def _reveals(phone: str) -> str:
-    return f"tl:member:{phone}:reveals"
+    return members.sub_key(phone, "reveals")
 
 
 def ref_for(r: redis.Redis, phone: str) -> str:

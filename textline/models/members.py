@@ -24,6 +24,14 @@ def key(phone: str) -> str:
     return f"tl:member:{phone}"
 
 
+def sub_key(phone: str, *parts: str | int) -> str:
+    """A key of a feature's own under the member's prefix, `tl:member:{phone}:<parts>` (export and erase find it).
+
+    The feature's module owns that key; this is the one place the prefix is spelled.
+    """
+    return ":".join((key(phone), *map(str, parts)))
+
+
 class MemberStatus(StrEnum):
     PENDING = "pending"
     ACTIVE = "active"

@@ -4,7 +4,8 @@ Keys (owned here): `tl:msg:{id}` hash (to, body, kind, status, sid, error,
 attempts ...), `tl:msg:seq` counter, `tl:msg:key:{dedupe}` (business key ->
 id, so a retried fan-out creates one record), `tl:msg:sid:{sid}` (Twilio sid
 -> id, for status callbacks), `tl:stats:delivery:{day}` counters, `tl:member:{phone}:messages`
-(the ids of records sent to a number, so export and erase find them). Records expire after the
+(the ids of records sent to a number, so export and erase find them), `tl:msg:{id}:lock` (held while
+one delivery is under way: workers/send.py). Records expire after the
 message retention period. `tl:msg:open` sorted set: records not final yet -> when to check that
 their delivery is still under way (workers/sweep.py). A record is created in one atomic step with
 its dedupe key. Broadcast copies (`create_many`) are not in it: their broadcast's pump owns them.
@@ -17,10 +18,9 @@ from enum import StrEnum
 
 import redis
 
-from textline.core import clock, gsm, queues, timers
+from textline.core import clock, gsm, jobs, queues, timers
 from textline.core.line import Line
-
-DELIVER = "workers.send.deliver"
+from textline.models import members
 
 
 class Status(StrEnum):
@@ -102,8 +102,13 @@ def _key(msg_id: str) -> str:
     return f"tl:msg:{msg_id}"
 
 
+def lock_key(msg_id: str) -> str:
+    """Held while one delivery of the message is under way (workers/send.py takes and releases it)."""
+    return f"tl:msg:{msg_id}:lock"
+
+
 def _sent_to(phone: str) -> str:
-    return f"tl:member:{phone}:messages"
+    return members.sub_key(phone, "messages")
 
 
 @dataclass(frozen=True)
@@ -219,8 +224,8 @@ def _enqueue(line: Line, queue: str, msg_id: str | None, dedupe: str | None, kin
         return
     if kind in WATCHED:
         at = line.now() + timedelta(seconds=line.settings.send_lease + 1)
-        timers.schedule(line.r, watch_name(target), at, queue, DELIVER, target)
-    queues.enqueue(line, queue, DELIVER, target, job_id=f"deliver:{target}:0")
+        timers.schedule(line.r, watch_name(target), at, queue, jobs.DELIVER, target)
+    queues.enqueue(line, queue, jobs.DELIVER, target, job_id=f"deliver:{target}:0")
 
 
 def watch_name(msg_id: str) -> str:

@@ -20,6 +20,7 @@ import redis
 from textline.core import gsm, phones
 from textline.core.errors import InvalidNumber
 from textline.core.line import Line
+from textline.models import members
 
 #: The text steps of a plan, in walk-through order, with the contacts step third.
 STEPS: tuple[str, ...] = ("signs", "helps", "contacts", "reason")
@@ -35,15 +36,15 @@ _SPACES = re.compile(r"\s+")
 
 
 def _key(phone: str) -> str:
-    return f"tl:member:{phone}:plan"
+    return members.sub_key(phone, "plan")
 
 
 def _contacts_key(phone: str) -> str:
-    return f"tl:member:{phone}:plan:contacts"
+    return members.sub_key(phone, "plan", "contacts")
 
 
 def _proposals_key(phone: str) -> str:
-    return f"tl:member:{phone}:plan:proposals"
+    return members.sub_key(phone, "plan", "proposals")
 
 
 @dataclass(frozen=True)

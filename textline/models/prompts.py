@@ -15,15 +15,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import redis
 
-from textline.core import queues, quiet, timers
+from textline.core import jobs, queues, quiet, timers
 from textline.core.line import Line
 from textline.core.settings import Settings
+from textline.models import members
 from textline.models.members import Member
 
 INDEX = "tl:prompts"
 SEQ = "tl:prompt:seq"
-FIRE = "workers.prompts.fire"
-CLOSE = "workers.prompts.close_window"
 #: Weekdays as shown and accepted by the CLI, Monday first (Python's weekday()).
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -71,7 +70,7 @@ return 0
 
 
 def _key(phone: str) -> str:
-    return f"tl:member:{phone}:prompt"
+    return members.sub_key(phone, "prompt")
 
 
 def _timer(prompt_id: str) -> str:
@@ -200,7 +199,7 @@ def arm(line: Line, member: Member) -> Schedule:
 def fire_at(line: Line, schedule: Schedule, phone: str, when: datetime) -> None:
     """Put the next prompt's timer at `when`."""
     line.r.hset(_key(phone), "next_at", when.isoformat())
-    timers.schedule(line.r, _timer(schedule.id), when, queues.BROADCAST, FIRE, schedule.id)
+    timers.schedule(line.r, _timer(schedule.id), when, queues.BROADCAST, jobs.PROMPT_FIRE, schedule.id)
 
 
 def mark_sent(line: Line, phone: str, slot: str) -> bool:
@@ -213,7 +212,7 @@ def mark_sent(line: Line, phone: str, slot: str) -> bool:
 
 def open_window(line: Line, schedule: Schedule) -> None:
     at = line.now() + timedelta(seconds=window(line.settings))
-    timers.schedule(line.r, _window_timer(schedule.id), at, queues.BROADCAST, CLOSE, schedule.id)
+    timers.schedule(line.r, _window_timer(schedule.id), at, queues.BROADCAST, jobs.PROMPT_CLOSE, schedule.id)
 
 
 def close_window(line: Line, phone: str) -> int:

@@ -14,23 +14,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from textline.core.settings import QuietHours
-
-try:  # the shared quiet-hours helper (member conversations, #3)
-    from textline.core.quiet import next_allowed
-except ImportError:  # pragma: no cover - until #3 is merged: the same signature, here
-
-    def next_allowed(utc_dt: datetime, zone: str | ZoneInfo, quiet_hours: QuietHours) -> datetime:
-        """`utc_dt` when outside quiet hours in `zone`, else the UTC moment they end there."""
-        tz = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
-        local = utc_dt.astimezone(tz)
-        if not quiet_hours.contains(local.time()):
-            return utc_dt
-        day = local.date()
-        if quiet_hours.start > quiet_hours.end and local.time() >= quiet_hours.start:
-            day += timedelta(days=1)
-        return max(datetime.combine(day, quiet_hours.end, tzinfo=tz).astimezone(UTC), utc_dt)
-
 
 class Repeat(StrEnum):
     DAILY = "daily"

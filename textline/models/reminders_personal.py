@@ -17,14 +17,13 @@ from typing import Any
 
 import redis
 
-from textline.core import queues, timers
+from textline.core import jobs, queues, timers
 from textline.core.line import Line
 from textline.models import members
 from textline.models.reminder_times import Schedule
 
 MAX_PER_MEMBER = 5
 MAX_WHAT = 60
-FIRE = "workers.personal_reminders.fire"
 SMS = "sms"
 CALL = "call"
 
@@ -51,7 +50,7 @@ def _key(reminder_id: str | int) -> str:
 
 
 def _index(phone: str) -> str:
-    return f"tl:member:{phone}:personal_reminders"
+    return members.sub_key(phone, "personal_reminders")
 
 
 def timer_name(reminder_id: str | int) -> str:
@@ -91,7 +90,7 @@ def create(line: Line, phone: str, what: str, schedule: Schedule, how: str, due:
                MAX_PER_MEMBER, reminder_id, *flat)
     if not n:
         return None
-    timers.schedule(r, timer_name(reminder_id), due, queues.BROADCAST, FIRE, reminder_id)
+    timers.schedule(r, timer_name(reminder_id), due, queues.BROADCAST, jobs.PERSONAL_REMINDER, reminder_id)
     return get(r, reminder_id)
 
 
@@ -120,13 +119,13 @@ def reschedule(r: redis.Redis, reminder_id: str, due: datetime, *, at: datetime 
     """
     if not r.eval(_SET_DUE, 1, _key(reminder_id), repr(due.timestamp())):
         return False
-    timers.schedule(r, timer_name(reminder_id), at or due, queues.BROADCAST, FIRE, reminder_id)
+    timers.schedule(r, timer_name(reminder_id), at or due, queues.BROADCAST, jobs.PERSONAL_REMINDER, reminder_id)
     return True
 
 
 def watch(r: redis.Redis, reminder_id: str, at: datetime) -> None:
     """Fire again at `at` unless rescheduled before: a job killed mid-way still moves the reminder on."""
-    timers.schedule(r, timer_name(reminder_id), at, queues.BROADCAST, FIRE, reminder_id)
+    timers.schedule(r, timer_name(reminder_id), at, queues.BROADCAST, jobs.PERSONAL_REMINDER, reminder_id)
 
 
 def finish(r: redis.Redis, reminder: Reminder) -> None:

@@ -11,9 +11,11 @@ from typing import Any
 
 import redis
 
+from textline.models import members
+
 
 def _key(phone: str) -> str:
-    return f"tl:member:{phone}:session"
+    return members.sub_key(phone, "session")
 
 
 @dataclass(frozen=True)

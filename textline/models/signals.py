@@ -24,6 +24,8 @@ from typing import Any
 
 import redis
 
+from textline.models import members
+
 MIN_LETTERS = 3
 MAX_LETTERS = 20
 EVENT_TTL = 7 * 86400
@@ -33,11 +35,11 @@ _LETTERS = re.compile(r"^[A-Z]+$")
 
 
 def _key(phone: str) -> str:
-    return f"tl:member:{phone}:signal"
+    return members.sub_key(phone, "signal")
 
 
 def _events(phone: str) -> str:
-    return f"tl:member:{phone}:signal:events"
+    return members.sub_key(phone, "signal", "events")
 
 
 def _event(event_id: str) -> str:

@@ -15,16 +15,15 @@ from enum import StrEnum
 
 import redis
 
-from textline.core import queues
+from textline.core import jobs, queues
 from textline.core.line import Line
-from textline.models import outbound
+from textline.models import members, outbound
 from textline.models.outbound import Kind, Message, Status
 
 #: What a call may carry in place of a text.
 BY_CALL = frozenset({Kind.PROMPT, Kind.REMINDER})
 #: Twilio's status callback error: landline or unreachable carrier.
 LANDLINE = "30006"
-FALLBACK_JOB = "workers.voice_fallback.call_for"
 
 
 class Contact(StrEnum):
@@ -33,7 +32,7 @@ class Contact(StrEnum):
 
 
 def _key(phone: str) -> str:
-    return f"tl:member:{phone}:contact"
+    return members.sub_key(phone, "contact")
 
 
 def notice_path(msg_id: str) -> str:
@@ -72,7 +71,7 @@ def call(line: Line, msg_id: str) -> str | None:
 def on_status(line: Line, message: Message, state: str, error: str) -> None:
     """A prompt or reminder the carrier could not deliver as SMS (30006): a worker calls instead."""
     if error == LANDLINE and message.channel == "sms" and message.kind in BY_CALL:
-        queues.enqueue(line, queues.CALLS, FALLBACK_JOB, message.id, job_id=f"voicefb:{message.id}")
+        queues.enqueue(line, queues.CALLS, jobs.VOICE_FALLBACK, message.id, job_id=f"voicefb:{message.id}")
 
 
 def member_view(r: redis.Redis, phone: str) -> str:

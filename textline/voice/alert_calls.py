@@ -1,22 +1,17 @@
 """The call a staff member gets for a crisis alert (with `crisis.call_staff = true`): what they hear."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from textline.core import catalog, phones
 from textline.models import cases, staff
-from textline.web.context import current_line, current_settings
-from textline.web.signature import is_valid
+from textline.voice.twiml import Spoken, VoiceConfig
+from textline.web.context import current_line
+from textline.web.signature import verify_signature
 
 bp = Blueprint("crisis_voice", __name__, url_prefix="/twilio/voice/crisis")
-VOICES = {"en": "en-US", "es": "es-MX"}
-
-
-@bp.before_request
-def verify_signature() -> None:
-    if not is_valid(current_settings(), request):
-        abort(403)
+bp.before_request(verify_signature)
 
 
 @bp.post("/<int:case_id>")
@@ -29,6 +24,6 @@ def alert_call(case_id: int) -> Response:
     response = VoiceResponse()
     if cases.get(line.r, case_id) is not None:
         text = catalog.render(language, "crisis_alert", voice=True, line=line.settings.name, case=case_id)
-        response.say(text, language=VOICES.get(language, "en-US"), loop=2)
+        VoiceConfig.from_settings(line.settings).say(response, Spoken(language, text), loop=2)
     response.hangup()
     return Response(str(response), mimetype="text/xml")

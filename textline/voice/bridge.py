@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, request
-from twilio.twiml.voice_response import VoiceResponse
+from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from textline.core import catalog, phones, queues
 from textline.core.line import Line
@@ -25,19 +25,13 @@ from textline.models.outbound import Kind
 from textline.models.requests import Status
 from textline.models.requests import texts as cb_texts
 from textline.models.requests.calls import MISSED, text_peer
+from textline.voice.twiml import Spoken, VoiceConfig
 from textline.web.context import current_line, current_settings
-from textline.web.signature import is_valid
+from textline.web.signature import verify_signature
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice_bridge", __name__, url_prefix="/twilio/voice/bridge")
-SAY_LANGUAGE = {"en": "en-US", "es": "es-MX"}
-
-
-@bp.before_request
-def verify_signature() -> None:
-    if not is_valid(current_settings(), request):
-        log.warning("refused %s: bad or missing X-Twilio-Signature", request.path)
-        abort(403)
+bp.before_request(verify_signature)
 
 
 def _xml(body: str) -> Response:
@@ -69,11 +63,10 @@ class Leg:
     def url(self, step: str) -> str:
         return (current_settings().public_url or "") + callbacks.bridge_path(self.callback_id, self.attempt, step)
 
-    def say(self, response: VoiceResponse | object, key: str, loop: int = 1, **values: object) -> None:
+    def say(self, response: VoiceResponse | Gather, key: str, loop: int = 1, **values: object) -> None:
         values.setdefault("line", self.line.settings.name)
         text = catalog.render(self.language, key, voice=True, id=self.callback_id, **values)
-        language = SAY_LANGUAGE.get(self.language, "en-US")
-        response.say(text, language=language, loop=loop if loop > 1 else None)  # type: ignore[attr-defined]
+        VoiceConfig.from_settings(self.line.settings).say(response, Spoken(self.language, text), loop=loop)
 
     def ask_for_one(self) -> str:
         response = VoiceResponse()

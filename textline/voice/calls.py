@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import redis
 
+from textline.models import members
 from textline.voice.twiml import Prompt
 
 CALL_TTL = 4 * 3600
@@ -17,7 +18,7 @@ MAX_SPEECH = 500
 
 
 def _key(phone: str | None, sid: str) -> str:
-    return f"tl:member:{phone}:call:{sid}" if phone else f"tl:call:{sid}"
+    return members.sub_key(phone, "call", sid) if phone else f"tl:call:{sid}"
 
 
 def _taken(sid: str) -> str:

@@ -16,7 +16,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, request
 from flask.blueprints import BlueprintSetupState
 
 from textline.core import phones
@@ -24,11 +24,12 @@ from textline.models import inbound_log, staff
 from textline.voice import calls, ivr, twiml
 from textline.voice.ivr import Ask, At, Call, End, Next, Ring
 from textline.voice.twiml import VoiceConfig, speak
-from textline.web.context import current_line, current_settings, plain
-from textline.web.signature import is_valid
+from textline.web.context import current_line, plain
+from textline.web.signature import verify_signature
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/twilio/voice")
+bp.before_request(verify_signature)
 MAX_SPEECH = 500
 
 
@@ -36,13 +37,6 @@ MAX_SPEECH = 500
 def _setup(state: BlueprintSetupState) -> None:
     """Check the `[voice]` settings when the app starts."""
     VoiceConfig.from_settings(state.app.extensions["textline"])
-
-
-@bp.before_request
-def verify_signature() -> None:
-    if not is_valid(current_settings(), request):
-        log.warning("refused %s: bad or missing X-Twilio-Signature", request.path)
-        abort(403)
 
 
 def xml(body: str) -> Response:

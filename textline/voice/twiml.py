@@ -3,6 +3,8 @@
 A `Prompt` is said inside `<Gather input="dtmf speech" numDigits="1">`, said once more on silence, then
 the call ends with a polite goodbye. Each sentence is a `<Say>` in its own language with a fitting voice
 (`[voice.<lang>]` tables in the settings file may change them: `language = "es-US"`, `voice = "Polly.Lupe"`).
+`VoiceConfig` holds that table, the one every `<Say>` of the line goes through (the caller's menu, the
+call-back bridge, the alert call to staff).
 """
 from __future__ import annotations
 
@@ -87,12 +89,13 @@ class VoiceConfig:
     def say_language(self, language: str) -> str:
         return self.voices.get(language, DEFAULT_VOICES["en"])[0]
 
-    def say(self, node: VoiceResponse | Gather, spoken: Spoken) -> None:
+    def say(self, node: VoiceResponse | Gather, spoken: Spoken, loop: int = 1) -> None:
+        """`<Say>` the sentence in its language's voice; `loop` > 1 says it that many times."""
         say_language, voice = self.voices.get(spoken.language, DEFAULT_VOICES["en"])
-        if voice:
-            node.say(spoken.text, language=say_language, voice=voice)
-        else:
-            node.say(spoken.text, language=say_language)
+        extra: dict[str, object] = {"voice": voice} if voice else {}
+        if loop > 1:
+            extra["loop"] = loop
+        node.say(spoken.text, language=say_language, **extra)
 
 
 def speak(language: str, entry: str, **values: object) -> Spoken:

@@ -1,11 +1,20 @@
-"""`X-Twilio-Signature`: every /twilio/* request is checked when an auth token is set."""
+"""`X-Twilio-Signature`: every /twilio/* request is checked when an auth token is set.
+
+Each blueprint under /twilio/ runs `verify_signature` before its requests:
+`bp.before_request(verify_signature)`.
+"""
 from __future__ import annotations
 
-from flask import Request
+import logging
+
+from flask import Request, abort, request
 from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
 
 from textline.core.settings import Settings
+from textline.web.context import current_settings
+
+log = logging.getLogger(__name__)
 
 
 def url_twilio_called(settings: Settings, request: Request) -> str:
@@ -26,3 +35,10 @@ def is_valid(settings: Settings, request: Request) -> bool:
     # The MultiDict itself: the validator reads repeated parameters with `getlist` (a dict of lists crashed it).
     params = request.form if request.method == "POST" else MultiDict()
     return RequestValidator(settings.auth_token).validate(url_twilio_called(settings, request), params, signature)
+
+
+def verify_signature() -> None:
+    """Refuse (403) a request that Twilio did not sign; the blueprints' `before_request`."""
+    if not is_valid(current_settings(), request):
+        log.warning("refused %s: bad or missing X-Twilio-Signature", request.path)
+        abort(403)

@@ -3,15 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from flows import registry
-from flows.outcome import Outcome
-from flows.turn import Turn
 from tests.support.dashboard import add_user, signed_in
 from tests.support.harness import Harness, member_number, staff_number
+from textline.models import requests as callbacks
 from textline.models import staff, users
-from textline.models.staff import Role
-from textline.web.dashboard import data
-from textline.web.dashboard.actions import ActionError, NotConnected, staff_command
+from textline.web.dashboard.actions import ActionError, staff_command
 
 S1, M1, M2 = staff_number(41), member_number(441), member_number(442)
 
@@ -38,23 +34,17 @@ def test_without_a_linked_number_or_a_known_command_nothing_happens(line: Harnes
         staff_command(line.line, _account(line), "ON")
     line.cli("staff", "add", "Ana", S1, "--role", "coordinator")
     linked = _account(line, S1)
-    with pytest.raises(NotConnected, match="NOSUCHWORD is not available"):
+    with pytest.raises(ActionError, match="NOSUCHWORD is not a staff command"):
         staff_command(line.line, linked, "NOSUCHWORD 3")
 
 
-def test_the_roles_sms_checks_are_checked_here_too(line: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
-    ran: list[str] = []
-
-    def peers_only(turn: Turn) -> Outcome:
-        ran.append(turn.inbound.text)
-        return Outcome.say("taken")
-
-    registry.load()
-    monkeypatch.setitem(registry._staff, "PEERSONLY", registry.StaffCommand(peers_only, frozenset({Role.PEER})))  # noqa: SLF001
+def test_the_roles_sms_checks_are_checked_here_too(line: Harness) -> None:
+    line.member(M1).joins()
+    callbacks.open_request(line.line, M1)
     line.cli("staff", "add", "Ana", S1, "--role", "coordinator")
     with pytest.raises(ActionError, match="not open to your role"):
-        staff_command(line.line, _account(line, S1), "PEERSONLY 1")
-    assert ran == []
+        staff_command(line.line, _account(line, S1), "TAKE 1")
+    assert callbacks.get(line.r, 1).status == callbacks.Status.WAITING
 
 
 def test_acknowledging_from_an_unlinked_account_says_how_to_link(line: Harness) -> None:
@@ -65,10 +55,6 @@ def test_acknowledging_from_an_unlinked_account_says_how_to_link(line: Harness) 
 
 
 def test_a_peer_sees_the_queue_and_only_the_call_backs_they_took(line: Harness) -> None:
-    if data.feature("textline.models.requests", "all_requests") is None:
-        pytest.skip("the call-back queue (#5) is not on this branch yet")
-    from textline.models import requests as callbacks
-
     other = staff_number(42)
     line.cli("staff", "add", "Pat", S1, "--role", "peer")
     line.cli("staff", "add", "Quinn", other, "--role", "peer")

@@ -100,7 +100,6 @@ def test_a_peer_is_refused_the_case_pages(line: Harness, site: Site) -> None:
 
 
 def test_a_case_raised_by_a_webhook_appears_on_now_and_is_acknowledged(line: Harness, site: Site) -> None:
-    cases = pytest.importorskip("textline.models.cases", reason="crisis cases (#4) are not on this branch yet")
     line.cli("staff", "add", "Ana", S1, "--role", "crisis")
     line.cli("staff", "add", "Cy", S2, "--role", "crisis")
     line.member(S1).texts("ON")
@@ -125,11 +124,9 @@ def test_a_case_raised_by_a_webhook_appears_on_now_and_is_acknowledged(line: Har
     line.work()
     assert any("Ana" in text for text in line.twilio.texts_to(S2)), "the other alerted staff hear who took it"
     screenshot(site.page, "case")
-    del cases
 
 
 def test_a_broadcast_composed_in_the_browser_reaches_the_members(line: Harness, site: Site) -> None:
-    pytest.importorskip("textline.models.broadcasts", reason="broadcasts (#6) are not on this branch yet")
     assert line.cli("groups", "add", "Tuesday", "--code", "TUE").exit_code == 0
     for phone in (M1, M2):
         line.member(phone).joins()

@@ -1,26 +1,16 @@
-"""Pages over the features' own data: groups, meetings, call-backs, cases and their impact figures.
-
-Each test needs its feature's store; until that feature is merged the test is skipped.
-"""
+"""Pages over the features' own data: groups, meetings, call-backs, cases and their impact figures."""
 from __future__ import annotations
 
 import re
 from datetime import timedelta
 
-import pytest
-
 from tests.support.dashboard import signed_in
 from tests.support.harness import Harness, member_number, staff_number
-from textline.web.dashboard import data
+from textline.models import requests as callbacks
 
 M1, M2, M3, S1, S2 = (member_number(461), member_number(462), member_number(463), staff_number(46),
                       staff_number(47))
 CRISIS = "I want to kill myself tonight"
-
-
-def needs(module: str, *names: str) -> None:
-    if data.feature(module, *names) is None:
-        pytest.skip(f"{module} with {', '.join(names)} is not on this branch yet")
 
 
 def _group_of_two(line: Harness) -> None:
@@ -31,7 +21,6 @@ def _group_of_two(line: Harness) -> None:
 
 
 def test_groups_show_join_codes_and_rosters(line: Harness) -> None:
-    needs("textline.models.groups", "all_groups")
     _group_of_two(line)
     line.member(M3).joins()
     browser = signed_in(line)
@@ -42,7 +31,6 @@ def test_groups_show_join_codes_and_rosters(line: Harness) -> None:
 
 
 def test_meetings_show_rsvps_and_cancel_like_the_cli(line: Harness) -> None:
-    needs("textline.models.meetings", "all_meetings")
     _group_of_two(line)
     soon = (line.line.now() + timedelta(days=3)).astimezone(line.settings.zone).strftime("%Y-%m-%d 19:00")
     assert line.cli("meetings", "add", "TUE", "--at", soon, "--where", "Library room 2").exit_code == 0
@@ -59,9 +47,6 @@ def test_meetings_show_rsvps_and_cancel_like_the_cli(line: Harness) -> None:
 
 
 def test_now_lists_waiting_call_backs_highest_priority_first(line: Harness) -> None:
-    needs("textline.models.requests", "all_requests")
-    from textline.models import requests as callbacks
-
     for phone in (M1, M2):
         line.member(phone).joins()
     callbacks.open_request(line.line, M1)
@@ -73,10 +58,6 @@ def test_now_lists_waiting_call_backs_highest_priority_first(line: Harness) -> N
 
 
 def test_impact_shows_acknowledgement_and_wait_times(line: Harness) -> None:
-    needs("textline.models.cases", "all_cases")
-    needs("textline.models.requests", "all_requests")
-    from textline.models import requests as callbacks
-
     line.configure(dashboard={"min_group": 1})
     line.cli("staff", "add", "Ana", S1, "--role", "crisis")
     line.cli("staff", "add", "Pat", S2, "--role", "peer")

@@ -3,9 +3,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
-import pytest
 
 from tests.support.dashboard import signed_in
 from tests.support.harness import Harness, member_number, staff_number
@@ -119,36 +116,30 @@ def test_delivery_counts_sent_delivered_and_failures_by_code(line: Harness) -> N
     assert "<td>30003</td>" in html and "<td>30007</td>" in html
 
 
-@pytest.fixture
-def checkins(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[dict[str, Any]]]:
-    """Check-ins and groups as their features show them in `members show` (SPEC fields)."""
-    store: dict[str, list[dict[str, Any]]] = {}
-    groups: dict[str, list[str]] = {}
-    monkeypatch.setitem(member_data.VIEWS, "checkins", lambda r, phone: store.get(phone, []))
-    monkeypatch.setitem(member_data.VIEWS, "groups", lambda r, phone: groups.get(phone, []))
-    store["groups"] = groups  # type: ignore[assignment]
-    return store
-
-
-def test_impact_shows_aggregates_only_and_no_data_yet(line: Harness, checkins: dict[str, Any]) -> None:
-    line.set_clock(datetime(2030, 3, 14, 12, tzinfo=UTC))
+def test_impact_shows_aggregates_only_and_no_data_yet(line: Harness) -> None:
+    now = datetime(2030, 3, 14, 12, tzinfo=UTC)
+    line.set_clock(now)
     browser = signed_in(line)
     empty = browser.page("/dashboard/impact")
     assert "no data yet" in empty and "<svg" not in empty
     line.r.delete("tl:dash:impact:checkins")  # the figures are kept two minutes: start afresh
-    now = line.line.now()
-    for n in range(4):
-        phone = member_number(900 + n)
-        line.member(phone).joins()
-        checkins["groups"][phone] = ["Tuesday group"]
-        checkins[phone] = [{"mood": 1 + n, "at": (now - timedelta(days=d)).isoformat()} for d in (1, 8)]
+    assert line.cli("groups", "add", "Tuesday group", "--code", "TUE").exit_code == 0
+    assert line.cli("groups", "add", "Tiny group", "--code", "TINY").exit_code == 0
+    people = {member_number(900 + n): ("TUE", 1 + n) for n in range(4)}
     lonely = member_number(950)
-    line.member(lonely).joins()
-    checkins["groups"][lonely] = ["Tiny group"]
-    checkins[lonely] = [{"mood": 2, "at": now.isoformat()}]
+    people[lonely] = ("TINY", 2)
+    for days in (8, 1):  # in time order: each number's texts are counted on the line's clock
+        line.set_clock(now - timedelta(days=days))
+        for phone, (code, mood) in people.items():
+            if days == 8:
+                line.member(phone).joins().texts(f"JOIN {code}")
+            if code == "TUE":
+                line.member(phone).texts(f"CHECKIN {mood}")
+    line.set_clock(now)
+    line.member(lonely).texts("CHECKIN 2")
     html = browser.page("/dashboard/impact")
     assert "Tuesday group" in html and html.count("<svg") == 2
     assert "Tiny group" not in html and "1 group with too few members" in html
-    for phone in [*checkins["groups"]]:
+    for phone in people:
         assert phone not in html and phone[-4:] not in html
     assert phone not in line.r.get("tl:dash:impact:checkins"), "the kept figures are counts only"

@@ -37,7 +37,6 @@ from textline.models.requests.moves import (
 )
 from textline.models.requests.store import (
     ALL,
-    JOBS,
     LATER,
     OPEN,
     PRIORITY,
@@ -64,7 +63,7 @@ from textline.models.requests.store import (
 )
 
 __all__ = [
-    "ALL", "JOBS", "LATER", "OPEN", "PRIORITY", "REASONS", "TAKEN", "WAITING", "Callback", "Moved", "Priority",
+    "ALL", "LATER", "OPEN", "PRIORITY", "REASONS", "TAKEN", "WAITING", "Callback", "Moved", "Priority",
     "Status", "When", "ahead_of", "all_requests", "bridge_path", "create", "done", "get", "hold", "is_queued", "key",
     "make_due", "mark_reminded", "open_request", "open_request_id", "record_dial", "ref", "ref_id", "release",
     "reschedule", "retry", "take", "taken_count", "waiting_ids", "withdraw",

@@ -11,13 +11,12 @@ from datetime import datetime
 
 import redis
 
-from textline.core import queues, timers
+from textline.core import jobs, queues, timers
 from textline.core.durations import parse_duration
 from textline.core.line import Line
 from textline.models.requests import times
 from textline.models.requests.store import (
     BAND_WIDTH,
-    JOBS,
     LATER,
     TAKEN,
     WAITING,
@@ -187,7 +186,7 @@ def _defer(line: Line, cb: Callback, due: datetime, when: When) -> Moved:
     moved = _move(line, cb, "defer", "", _ms(due), str(when), due.isoformat())
     if moved.ok:
         timers.cancel(line.r, f"callback:{cb.id}:claim")
-        timers.schedule(line.r, f"callback:{cb.id}:due", due, queues.REPLIES, f"{JOBS}.due", cb.id)
+        timers.schedule(line.r, f"callback:{cb.id}:due", due, queues.REPLIES, jobs.CALLBACK_DUE, cb.id)
     return moved
 
 

@@ -11,15 +11,14 @@ from typing import Any
 
 import redis
 
-from textline.core import queues, timers
+from textline.core import jobs, queues, timers
 from textline.core.line import Line
-from textline.models import cases
+from textline.models import cases, members
 from textline.models.requests import times
 
 #: Why a request was opened; decides its priority.
 REASONS = ("asked", "low_checkin", "crisis", "voice")
 WAITING, LATER, TAKEN, ALL = "tl:callbacks:waiting", "tl:callbacks:later", "tl:callbacks:taken", "tl:callbacks:all"
-JOBS = "workers.callbacks"
 
 
 class Status(StrEnum):
@@ -68,11 +67,11 @@ def ref_id(message_ref: str) -> int | None:
 
 
 def open_key(phone: str) -> str:
-    return f"tl:member:{phone}:callback"
+    return members.sub_key(phone, "callback")
 
 
 def index_key(phone: str) -> str:
-    return f"tl:member:{phone}:callbacks"
+    return members.sub_key(phone, "callbacks")
 
 
 def bridge_path(callback_id: int, attempt: int, step: str = "answer") -> str:
@@ -195,7 +194,7 @@ def create(line: Line, phone: str, *, reason: str = "asked", when: When | str = 
     if due <= now:
         start_claim_clock(line, callback_id, 1)
     else:
-        timers.schedule(line.r, f"callback:{callback_id}:due", due, queues.REPLIES, f"{JOBS}.due", callback_id)
+        timers.schedule(line.r, f"callback:{callback_id}:due", due, queues.REPLIES, jobs.CALLBACK_DUE, callback_id)
     return callback_id
 
 
@@ -207,7 +206,7 @@ def open_request(line: Line, phone: str, *, reason: str = "asked", when: str = "
     callback_id = create(line, phone, reason=reason, when=when)
     if callback_id is not None and get(line.r, callback_id).due <= line.now():  # type: ignore[union-attr]
         timers.schedule(line.r, f"callback:{callback_id}:notify", line.now(), queues.REPLIES,
-                        f"{JOBS}.notify", callback_id)
+                        jobs.CALLBACK_NOTIFY, callback_id)
     return callback_id
 
 
@@ -228,7 +227,7 @@ def _raise_priority(r: redis.Redis, cb: Callback, reason: str) -> None:
 
 def start_claim_clock(line: Line, callback_id: int, round_: int) -> None:
     at = line.now() + timedelta(seconds=line.settings.claim_timeout)
-    timers.schedule(line.r, f"callback:{callback_id}:claim", at, queues.REPLIES, f"{JOBS}.claim_timeout",
+    timers.schedule(line.r, f"callback:{callback_id}:claim", at, queues.REPLIES, jobs.CALLBACK_CLAIM_TIMEOUT,
                     callback_id, round_)
 
 

@@ -8,19 +8,20 @@ reaches only the endpoints marked `open_to_peers`; everything else is 403.
 """
 from __future__ import annotations
 
-import hmac
 import logging
 import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, abort, g, has_request_context, redirect, request, session, url_for
+from flask.blueprints import BlueprintSetupState
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
 from textline.models import audit, users
 from textline.web.context import current_line, current_settings
-from textline.web.dashboard import bp
+from textline.web.dashboard import csrf
+from textline.web.dashboard.blueprint import bp
 from textline.web.dashboard.config import DashboardConfig
 from textline.web.dashboard.render import page
 
@@ -47,27 +48,13 @@ class DashboardSessions(SecureCookieSessionInterface):
         return bool(has_request_context() and request.is_secure)
 
 
-def install(app: Flask) -> None:
-    """App-wide settings the dashboard needs; called once when the blueprint is registered."""
+@bp.record_once
+def install(state: BlueprintSetupState) -> None:
+    """App-wide settings the dashboard needs; run once when the blueprint is registered."""
+    app = state.app
     app.session_interface = DashboardSessions()
     app.config.update(SESSION_COOKIE_NAME="tl_dashboard", SESSION_COOKIE_PATH="/dashboard",
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
-
-
-def csrf_token() -> str:
-    """The session's CSRF token, made on first use (the login form needs one before any login)."""
-    token = session.get("csrf")
-    if not isinstance(token, str) or len(token) < 32:
-        token = session["csrf"] = secrets.token_urlsafe(32)
-    return token
-
-
-def _check_csrf() -> None:
-    sent = request.form.get("csrf_token", "")
-    expected = session.get("csrf", "")
-    if not sent or not isinstance(expected, str) or not expected or not hmac.compare_digest(sent, expected):
-        log.warning("dashboard %s refused: missing or wrong CSRF token", request.endpoint)
-        abort(400, "This form has expired or did not come from the dashboard. Go back, reload and try again.")
 
 
 def safe_next(target: str | None) -> str | None:
@@ -85,7 +72,7 @@ def guard() -> Response | None:
     g.user = None
     if request.endpoint in PUBLIC:
         if request.method == "POST":
-            _check_csrf()
+            csrf.check()
         return None
     user = users.session_user(g.line.r, session.get("sid"), g.config.session_idle)
     if user is None:
@@ -94,7 +81,7 @@ def guard() -> Response | None:
         return redirect(url_for("dashboard.login", next=back) if back else url_for("dashboard.login"))
     g.user = user
     if request.method == "POST":
-        _check_csrf()
+        csrf.check()
     if not user.coordinator and request.endpoint not in _peer_endpoints:
         abort(403)
     return None
@@ -140,7 +127,7 @@ def login() -> Response | tuple[str, int] | str:
     users.login_succeeded(line.r, user.email)
     session.clear()
     session["sid"] = users.open_session(line.r, user, config.session_idle, line.now())
-    session["csrf"] = secrets.token_urlsafe(32)
+    csrf.renew()
     audit.record(line, user.email, "signed in")
     return redirect(back or url_for("dashboard.home"))
 

@@ -22,7 +22,8 @@ from flask import g
 from markupsafe import Markup
 
 from textline.models import members
-from textline.web.dashboard import bp, data
+from textline.web.dashboard import data
+from textline.web.dashboard.blueprint import bp
 from textline.web.dashboard.charts import bars
 from textline.web.dashboard.render import page
 
@@ -120,20 +121,16 @@ def impact() -> tuple[str, int]:
                 crisis=_crisis_chart(line, least))
 
 
-def _attendance(line: Any, least: int) -> Chart | None | str:
+def _attendance(line: Any, least: int) -> Chart | str:
     rows = data.attendance(line)
-    if rows is None:
-        return None
     shown = [(name, round(100 * coming / asked)) for name, coming, asked in rows if asked >= least]
     if not shown:
         return "no data yet"
     return Chart("Attendance: coming / reminded", bars(shown, title="Attendance", unit="%"))
 
 
-def _callback_charts(line: Any, least: int) -> list[Chart] | None | str:
+def _callback_charts(line: Any, least: int) -> list[Chart] | str:
     rows = data.callback_rows(line)
-    if rows is None:
-        return None
     waits = [(c.taken_at - c.created_at).total_seconds() for c in rows if c.taken_at and c.created_at]
     done = [(c.closed_at - c.created_at).total_seconds() for c in rows
             if c.status == "done" and c.closed_at and c.created_at]
@@ -147,10 +144,8 @@ def _callback_charts(line: Any, least: int) -> list[Chart] | None | str:
     return charts or "no data yet"
 
 
-def _crisis_chart(line: Any, least: int) -> Chart | None | str:
+def _crisis_chart(line: Any, least: int) -> Chart | str:
     rows = data.case_rows(line)
-    if rows is None:
-        return None
     times = [(c.acknowledged_at - c.opened_at).total_seconds() for c in rows if c.acknowledged_at and c.opened_at]
     if len(times) < least:
         return "no data yet"

@@ -11,8 +11,9 @@ from werkzeug.wrappers import Response
 
 from textline.core import gsm
 from textline.models import audit, outbound
-from textline.web.dashboard import bp, data
+from textline.web.dashboard import data
 from textline.web.dashboard.actions import ActionError, cancel_meeting, send_broadcast
+from textline.web.dashboard.blueprint import bp
 from textline.web.dashboard.render import page
 
 MAX_TEXT = 1600

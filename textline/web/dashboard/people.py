@@ -18,8 +18,9 @@ from werkzeug.wrappers import Response
 
 from textline.core import phones
 from textline.models import audit, member_refs, members, staff
-from textline.web.dashboard import bp, data
+from textline.web.dashboard import data
 from textline.web.dashboard.actions import set_on_call
+from textline.web.dashboard.blueprint import bp
 from textline.web.dashboard.render import page
 
 #: Fields of `members show` a coordinator needs on the member page; nothing else is shown.

@@ -7,7 +7,8 @@ from typing import Any
 from flask import g, render_template, request
 
 from textline.core import phones
-from textline.web.dashboard import bp
+from textline.web.dashboard.blueprint import bp
+from textline.web.dashboard.csrf import csrf_token
 
 #: (endpoint, label), in the order of the navigation; peers see only the ones open to them.
 NAV = (
@@ -31,8 +32,6 @@ def page(template: str, title: str, *, status: int = 200, **context: Any) -> tup
 
 @bp.context_processor
 def shared() -> dict[str, Any]:
-    from textline.web.dashboard.auth import csrf_token
-
     user = getattr(g, "user", None)
     nav = [(e, label) for e, label in NAV if user is not None and (user.coordinator or e in PEER_NAV)]
     line = getattr(g, "line", None)

@@ -10,9 +10,10 @@ from werkzeug.wrappers import Response
 
 from textline.models import audit, staff
 from textline.models.staff import Role
-from textline.web.dashboard import bp, data
+from textline.web.dashboard import data
 from textline.web.dashboard.actions import ActionError, staff_command
 from textline.web.dashboard.auth import open_to_peers
+from textline.web.dashboard.blueprint import bp
 from textline.web.dashboard.render import page
 
 MAX_NOTE = 300
@@ -30,8 +31,8 @@ def home() -> Response | tuple[str, int]:
     callbacks = data.callback_rows(line)
     return page(
         "now.html", "Now",
-        cases=None if cases is None else [c for c in cases if c.status != "closed"],
-        waiting=None if callbacks is None else [c for c in callbacks if c.status == "waiting"],
+        cases=[c for c in cases if c.status != "closed"],
+        waiting=[c for c in callbacks if c.status == "waiting"],
         on_call=[(role, staff.on_call(line.r, role)) for role in Role],
     )
 
@@ -39,10 +40,8 @@ def home() -> Response | tuple[str, int]:
 @bp.get("/cases")
 def cases() -> tuple[str, int]:
     rows = data.case_rows(g.line)
-    if rows is not None:
-        open_rows = [c for c in rows if c.status != "closed"]
-        rows = open_rows + [c for c in rows if c.status == "closed"][:CLOSED_SHOWN]
-    return page("cases.html", "Crisis cases", cases=rows)
+    shown = [c for c in rows if c.status != "closed"] + [c for c in rows if c.status == "closed"][:CLOSED_SHOWN]
+    return page("cases.html", "Crisis cases", cases=shown)
 
 
 @bp.get("/cases/<int:case_id>")
@@ -74,13 +73,11 @@ def callbacks() -> tuple[str, int]:
     """Coordinators: waiting, taken, done. Peers: the queue and the call-backs they took, nothing more."""
     rows = data.callback_rows(g.line)
     user = g.user
-    if rows is not None and not user.coordinator:
+    if not user.coordinator:
         rows = [c for c in rows if c.status == "waiting" or (user.phone and c.taken_by_phone == user.phone)]
-    groups = None
-    if rows is not None:
-        groups = {status: [c for c in rows if c.status == status] for status in ("waiting", "taken", "done")}
-        groups["done"] += [c for c in rows if c.status == "withdrawn"]
-        groups["done"] = groups["done"][:CLOSED_SHOWN]
+    groups = {status: [c for c in rows if c.status == status] for status in ("waiting", "taken", "done")}
+    groups["done"] += [c for c in rows if c.status == "withdrawn"]
+    groups["done"] = groups["done"][:CLOSED_SHOWN]
     return page("callbacks.html", "Call-backs", groups=groups)
 
 
