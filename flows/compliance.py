@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flows.outcome import Outcome
 from flows.turn import Turn
+from textline.core.phones import guess_zone
 from textline.models import members, sessions
 
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"})
@@ -51,6 +52,4 @@ def handle(turn: Turn) -> Outcome | None:
 
 
 def _zone(turn: Turn) -> str:
-    from textline.core.phones import guess_zone
-
     return guess_zone(turn.phone, turn.line.settings.timezone)

@@ -24,7 +24,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from flows import compliance, consent, crisis, flood, language, menu, plan_peer, registry, signal
+from flows import (
+    compliance,
+    consent,
+    crisis,
+    features,  # noqa: F401  (imports every feature: each declares its commands)
+    flood,
+    language,
+    menu,
+    plan_peer,
+    registry,
+    signal,
+)
 from flows.inbound import Inbound
 from flows.outcome import Outcome
 from flows.turn import Turn
@@ -69,7 +80,6 @@ STAGES: list[Stage] = [signal.signal_stage, crisis.handle, flood.handle, complia
 
 def handle(line: Line, inbound: Inbound) -> Outcome:
     """Decide what to answer and what to do for one inbound message."""
-    registry.load()
     turn = Turn(line, inbound, members.get(line.r, inbound.phone), staff.get(line.r, inbound.phone))
     answered: Outcome | None = None
     for stage in STAGES:

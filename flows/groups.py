@@ -7,6 +7,7 @@ from typing import Any
 from flows import consent
 from flows.outcome import Outcome
 from flows.registry import command, session_flow
+from flows.rules import join_followup
 from flows.turn import Turn
 from textline.models import groups, meetings, members, sessions
 from textline.models.groups import Group
@@ -50,8 +51,6 @@ def _joined(turn: Turn, group: Group) -> Outcome:
 
 def _agreement(turn: Turn, group: Group) -> str | None:
     """The group's agreement on a first join (flows.rules)."""
-    from flows.rules import join_followup
-
     return join_followup(turn.line, turn.phone, group.code, turn.language)
 
 

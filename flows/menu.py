@@ -1,4 +1,4 @@
-"""The main menu. Each item's feature registers its own words; until then an item says it is coming."""
+"""The main menu (each item's feature declares its own words: checkin, groups, callbacks, language)."""
 from __future__ import annotations
 
 from flows.outcome import Outcome, Reply
@@ -16,11 +16,6 @@ def menu_reply(turn: Turn) -> Reply:
 @command("MENU", "MENÚ")
 def show_menu(turn: Turn) -> Outcome:
     return Outcome([menu_reply(turn)])
-
-
-@command("1", "2", "3", "4", "CHECKIN", "NEXT", "CALL", "LANG", "ESPANOL", "ESPAÑOL", "ENGLISH")
-def coming_soon(turn: Turn) -> Outcome:
-    return Outcome.say(turn.text("coming_soon"))
 
 
 def fallback(turn: Turn) -> Outcome:

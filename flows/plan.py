@@ -8,6 +8,8 @@ here: YES saves the step, NO leaves it out.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flows.inbound import normalise_keyword
 from flows.outcome import Outcome
 from flows.registry import command, session_flow
@@ -66,13 +68,24 @@ def edit_step(turn: Turn, session: Session) -> Outcome:
     if step == "contacts":
         return _contact_step(turn, session, skip)
     if not skip:
-        try:
-            value = plans.clean(turn.inbound.text)
-        except plans.TooLong as exc:
-            return Outcome.say(turn.text("plan.too_long", limit=exc.limit))
-        if value:
-            plans.set_answer(turn.r, turn.phone, step, value, turn.now)
+        refused = take_answer(turn, lambda value: plans.set_answer(turn.r, turn.phone, step, value, turn.now))
+        if refused:
+            return refused
     return _advance(turn, step)
+
+
+def take_answer(turn: Turn, keep: Callable[[str], object]) -> Outcome | None:
+    """Hand the step's answer, tidied, to `keep` (nothing for an empty one); the reply instead when too long.
+
+    The member's own walk-through stores it, a peer's (flows/plan_peer.py) proposes it to the member.
+    """
+    try:
+        value = plans.clean(turn.inbound.text)
+    except plans.TooLong as exc:
+        return Outcome.say(turn.text("plan.too_long", limit=exc.limit))
+    if value:
+        keep(value)
+    return None
 
 
 def _contact_step(turn: Turn, session: Session, skip: bool) -> Outcome:

@@ -14,7 +14,7 @@ from dataclasses import asdict
 import redis
 
 from flows.outcome import Effect, Outcome, Reply, SendText
-from flows.plan import CONFIRM_FLOW, SKIP_WORDS, ask_to_confirm, next_step
+from flows.plan import CONFIRM_FLOW, SKIP_WORDS, ask_to_confirm, next_step, take_answer
 from flows.registry import staff_command
 from flows.turn import Turn
 from textline.core import phones
@@ -85,12 +85,10 @@ def peer_step(turn: Turn, session: Session) -> Outcome:
                 return Outcome([Reply(turn.text("plan.peer_more_contacts", contact=contact.shown(masked=True)))],
                                effects)
         else:
-            try:
-                value = plans.clean(turn.inbound.text)
-            except plans.TooLong as exc:
-                return Outcome.say(turn.text("plan.too_long", limit=exc.limit))
-            if value:
-                effects += _propose(turn, member, plans.Proposal(step, value))
+            refused = take_answer(turn, lambda value: effects.extend(_propose(turn, member,
+                                                                                plans.Proposal(step, value))))
+            if refused:
+                return refused
     following = next_step(step)
     if following is None:
         sessions.clear(turn.r, turn.phone)

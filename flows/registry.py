@@ -1,36 +1,27 @@
 """Where features plug into the conversation: member commands, staff commands, session flows.
 
-A feature module registers its handlers with the decorators below when
-imported; `FEATURES` lists those modules (the engine imports them once).
+A feature module declares its handlers with the decorators below, beside the handler (as
+mailroom declares a task beside its code). `flows/features.py` imports every feature module,
+once, and then calls `complete()`; the engine imports `flows.features`. A lookup before that
+raises instead of answering as if a feature did not exist, and a word claimed by two handlers
+raises when the second one is declared: no order of imports decides who answers a word.
 """
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
 
 from flows.outcome import Outcome
 from flows.turn import Turn
 from textline.models.sessions import Session
 from textline.models.staff import Role
 
-#: Feature modules, imported in order; a later registration of a word replaces an earlier one.
-FEATURES: list[str] = [
-    "flows.menu",
-    "flows.staff_oncall",
-    "flows.checkin", "flows.schedule", "flows.zone", "flows.language", "flows.discreet",
-    "flows.plan", "flows.plan_peer", "flows.signal", "flows.remind", "flows.rules",
-    "flows.callbacks",
-    "flows.peer",
-    "flows.call_me",
-    "flows.groups",
-    "flows.coordinator",
-    "flows.crisis_staff",
-]
-
 CommandHandler = Callable[[Turn], Outcome | None]
 StepHandler = Callable[[Turn, Session], Outcome | None]
+
+
+class RegistryError(RuntimeError):
+    """A word claimed twice, or a lookup before every feature was declared."""
 
 
 @dataclass(frozen=True)
@@ -42,21 +33,19 @@ class StaffCommand:
 _commands: dict[str, CommandHandler] = {}
 _staff: dict[str, StaffCommand] = {}
 _steps: dict[str, StepHandler] = {}
-_ranks: dict[tuple[str, str], int] = {}
+_complete: list[bool] = [False]
 
 
-def _wins(kind: str, word: str, fn: Callable[..., object]) -> bool:
-    """True when `fn`'s module comes at least as late in FEATURES as the word's current owner.
+def _claim(table: dict[str, object], key: str, fn: Callable[..., object], value: object) -> None:
+    held = table.get(key)
+    owner = getattr(held, "handler", held)
+    if owner is not None and _name(owner) != _name(fn):  # the same handler again (a module reloaded) is fine
+        raise RegistryError(f"{key!r} is claimed by {_name(owner)} and {_name(fn)}")
+    table[key] = value
 
-    So the order of FEATURES decides, not the order in which modules happen to be imported.
-    A module not listed (a test's) ranks last and wins.
-    """
-    module = getattr(fn, "__module__", "")
-    rank = FEATURES.index(module) if module in FEATURES else len(FEATURES)
-    if rank < _ranks.get((kind, word), -1):
-        return False
-    _ranks[(kind, word)] = rank
-    return True
+
+def _name(fn: object) -> str:
+    return f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', '?')}"
 
 
 def command(*words: str) -> Callable[[CommandHandler], CommandHandler]:
@@ -64,8 +53,7 @@ def command(*words: str) -> Callable[[CommandHandler], CommandHandler]:
 
     def register(fn: CommandHandler) -> CommandHandler:
         for word in words:
-            if _wins("member", word.upper(), fn):
-                _commands[word.upper()] = fn
+            _claim(_commands, word.upper(), fn, fn)  # type: ignore[arg-type]
         return fn
 
     return register
@@ -76,8 +64,7 @@ def staff_command(*words: str, roles: Iterable[Role] = tuple(Role)) -> Callable[
 
     def register(fn: CommandHandler) -> CommandHandler:
         for word in words:
-            if _wins("staff", word.upper(), fn):
-                _staff[word.upper()] = StaffCommand(fn, frozenset(roles))
+            _claim(_staff, word.upper(), fn, StaffCommand(fn, frozenset(roles)))  # type: ignore[arg-type]
         return fn
 
     return register
@@ -87,33 +74,37 @@ def session_flow(name: str) -> Callable[[StepHandler], StepHandler]:
     """The handler of a multi-step flow's answers while a session names `name`."""
 
     def register(fn: StepHandler) -> StepHandler:
-        _steps[name] = fn
+        _claim(_steps, name, fn, fn)  # type: ignore[arg-type]
         return fn
 
     return register
 
 
-@cache
-def load() -> None:
-    for module in FEATURES:
-        importlib.import_module(module)
+def complete() -> None:
+    """Every feature is declared (flows/features.py calls this once it has imported them all)."""
+    _complete[0] = True
+
+
+def _ready() -> None:
+    if not _complete[0]:
+        raise RegistryError("flows.features is not imported: the commands are not all declared yet")
 
 
 def find_command(word: str) -> CommandHandler | None:
-    load()
+    _ready()
     return _commands.get(word)
 
 
 def find_staff_command(word: str) -> StaffCommand | None:
-    load()
+    _ready()
     return _staff.get(word)
 
 
 def find_step(flow: str) -> StepHandler | None:
-    load()
+    _ready()
     return _steps.get(flow)
 
 
 def command_words() -> frozenset[str]:
-    load()
+    _ready()
     return frozenset(_commands)

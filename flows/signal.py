@@ -11,6 +11,7 @@ usual for an opted-out number.
 from __future__ import annotations
 
 from flows import compliance, registry
+from flows.groups import next_meeting_text
 from flows.outcome import Outcome, Reply, RunJob
 from flows.plan import EDIT_WORDS, NO_WORDS, SKIP_WORDS, YES_WORDS
 from flows.registry import command, session_flow
@@ -77,6 +78,4 @@ def signal_stage(turn: Turn) -> Outcome | None:
 
 def ordinary_replies(turn: Turn) -> list[Reply]:
     """What an everyday text gets: the member's next meeting, else a neutral acknowledgement."""
-    from flows.groups import next_meeting_text
-
     return [Reply(next_meeting_text(turn) or turn.text("signal.ack"))]

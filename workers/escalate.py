@@ -1,6 +1,6 @@
 """The crisis ladder: each round alerts one level of staff, then arms the next round's deadline.
 
-Every `ack_timeout` until someone texts ACK the next level is alerted (textline/alerts.py says
+Every `ack_timeout` until someone texts ACK the next level is alerted (textline/models/alerts.py says
 who: on-call crisis staff, all crisis staff, coordinators, then everyone again and again).
 
 Jobs carry (case id, round) only. The next round is a timer in Redis (`case:{id}`) fired by the

@@ -5,6 +5,7 @@ import importlib
 import pkgutil
 from functools import cache
 
+import workers
 from textline.core.line import Line
 from textline.core.settings import Settings
 from workers.senders import Sender, sender_for
@@ -33,8 +34,6 @@ def warm() -> None:
     RQ forks a fresh process per job; whatever the parent has not loaded, each job loads again
     (the job modules and the Twilio client cost about 0.4 s per job on a small machine).
     """
-    import workers
-
     for module in pkgutil.iter_modules(workers.__path__):
         importlib.import_module(f"workers.{module.name}")
     current = sender()

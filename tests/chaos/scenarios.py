@@ -395,10 +395,9 @@ CrisisProbe = Callable[[LineProcs, Line, int], Callable[[], float | None]]
 
 
 def alert_probe(staff_phone: str) -> CrisisProbe:
-    """Foundation stand-in for a crisis: an ALERT text to staff on the crisis queue.
+    """A crisis alert put straight on the crisis queue (no web process): an ALERT text to staff.
 
-    The crisis feature replaces it with a member texting a crisis message to the webhook and the
-    alert reaching on-call staff.
+    `crisis_text_probe` below runs the whole path instead, from a member's text to the webhook.
     """
 
     def start(procs: LineProcs, line: Line, n: int) -> Callable[[], float | None]:

@@ -1,7 +1,12 @@
 """The engine without HTTP: an Inbound in, an Outcome out."""
 from __future__ import annotations
 
-from flows import engine
+import re
+from pathlib import Path
+
+import pytest
+
+from flows import engine, features, registry
 from flows.inbound import Channel, Inbound, normalise_keyword
 from tests.support.harness import Harness, member_number
 
@@ -30,3 +35,16 @@ def test_spanish_numbers_start_in_spanish(line: Harness) -> None:
     mexico = Inbound(Channel.SMS, "+525512345678", "hola", line.line.now())
     [welcome] = engine.handle(line.line, mexico).replies
     assert "Responde YES" in welcome.text
+
+
+def test_every_module_that_declares_a_command_is_a_listed_feature() -> None:
+    """flows/features.py imports them all, so no process answers without one of them."""
+    folder = Path(features.__file__).parent
+    declaring = {f"flows.{path.stem}" for path in folder.glob("*.py")
+                 if re.search(r"^@(command|staff_command|session_flow)\(", path.read_text(), re.M)}
+    assert declaring == {module.__name__ for module in features.FEATURES}
+
+
+def test_a_word_claimed_by_two_handlers_is_refused() -> None:
+    with pytest.raises(registry.RegistryError, match="'MENU' is claimed by flows.menu.show_menu and"):
+        registry.command("MENU")(lambda turn: None)

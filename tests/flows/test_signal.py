@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from rq import Queue
 
-from flows.signal import ESCALATE
 from tests.support.harness import Harness, member_number
+from textline.core.jobs import OPEN_CASE_BY_SIGNAL
 from textline.models import members, signals
 
 M1, M2, MX = member_number(831), member_number(832), "+525512345678"
@@ -46,7 +46,7 @@ def test_the_signal_opens_a_case_by_signal_with_an_ordinary_reply(line: Harness)
     assert reply == "Thanks, noted."
     assert not any(word in reply.lower() for word in CRISIS_WORDS)
     [(func, args)] = crisis_jobs(line)
-    assert func == ESCALATE and len(args) == 1
+    assert func == OPEN_CASE_BY_SIGNAL and len(args) == 1
     event = signals.event(line.r, str(args[0]))
     assert event is not None and event["phone"] == M1 and event["via"] == "signal"
     assert M1 not in str(args)  # jobs carry ids only

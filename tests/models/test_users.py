@@ -1,4 +1,4 @@
-"""Dashboard accounts, web sessions and the login limiter (textline/users.py)."""
+"""Dashboard accounts, web sessions and the login limiter (textline/models/users.py)."""
 from __future__ import annotations
 
 from tests.support.harness import Harness

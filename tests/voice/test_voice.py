@@ -6,9 +6,6 @@ from collections.abc import Callable
 
 import pytest
 
-from flows import engine
-from flows.outcome import Outcome, Reply
-from flows.turn import Turn
 from tests.support.harness import LINE_NUMBER, Harness, member_number, staff_number
 from tests.support.voice import Caller
 from textline.core.settings import DEFAULT_RESOURCES
@@ -305,29 +302,6 @@ def test_with_nobody_on_call_the_resource_comes_at_once_with_the_case(line: Harn
     assert case.status == "open" and case.language == "es"
 
 
-def test_crisis_words_said_go_through_the_engine_and_ring_its_dial(line: Harness,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    """The crisis stage (another feature) answers voice turns with `Outcome.dial`: the line rings those numbers."""
-    crisis_team(line)
-    heard: list[str] = []
-
-    def crisis_stage(turn: Turn) -> Outcome | None:
-        if "hurt myself" not in turn.inbound.text:
-            return None
-        heard.append(turn.inbound.text)
-        outcome = Outcome([Reply("resource")])
-        outcome.dial = (CRISIS_A,)
-        return outcome
-
-    monkeypatch.setattr(engine, "STAGES", [crisis_stage, *engine.STAGES])
-    call = joined(line).press("1")
-    call.speak("I want to hurt myself")
-    assert heard == ["I want to hurt myself"]
-    assert call.dialled == [CRISIS_A]
-    call.dial_ends("busy")
-    assert call.heard.startswith(DEFAULT_RESOURCES["en"])
-
-
 def test_crisis_words_through_the_real_detector(line: Harness) -> None:
     crisis_team(line)
     call = joined(line)
@@ -336,6 +310,7 @@ def test_crisis_words_through_the_real_detector(line: Harness) -> None:
     [case] = cases.for_member(line.r, M1)
     assert case.channel == "voice" and case.text == "I want to kill myself"
     call.dial_ends("no-answer")  # the call joins the case its words opened
+    assert call.heard.startswith(DEFAULT_RESOURCES["en"])
     assert len(cases.for_member(line.r, M1)) == 1
     assert cases.events(line.r, case.id)[-1]["what"] == "crisis call: no staff member took it"
 

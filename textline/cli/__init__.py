@@ -1,30 +1,21 @@
-"""The `textline` command. Each family of subcommands lives in its own module, listed in COMMANDS."""
-from __future__ import annotations
+"""The `textline` command (entry layer). Each family of subcommands lives in its own module, listed here.
 
-import importlib
+May import everything below it: textline.web (the simulator posts through the app), flows,
+workers, textline.models, textline.core. Nothing imports textline.cli.
+"""
+from __future__ import annotations
 
 import click
 
-#: (module, attribute) of each subcommand or group; features add theirs.
-COMMANDS: list[tuple[str, str]] = [
-    ("textline.cli.run", "dev"),
-    ("textline.cli.run", "web"),
-    ("textline.cli.run", "worker"),
-    ("textline.cli.run", "tick"),
-    ("textline.cli.run", "simulate"),
-    ("textline.cli.run", "outbox"),
-    ("textline.cli.people", "staff_group"),
-    ("textline.cli.people", "members_group"),
-    ("textline.cli.member_settings", "members_group"),  # adds `members set`
-    ("textline.cli.rules", "rules_command"),
-    ("textline.cli.callbacks", "callbacks_command"),
-    ("textline.cli.users", "users_group"),
-    ("textline.cli.groups", "groups_group"),
-    ("textline.cli.meetings", "meetings_group"),
-    ("textline.cli.broadcast", "broadcast"),
-    ("textline.cli.broadcast", "broadcasts_list"),
-    ("textline.cli.cases", "cases_command"),
-]
+from textline.cli import broadcast, callbacks, cases, groups, meetings, member_settings, people, rules, run, users
+
+#: Every subcommand or group. `members set` lives in member_settings, on people's `members` group.
+COMMANDS: tuple[click.Command, ...] = (
+    run.dev, run.web, run.worker, run.tick, run.simulate, run.outbox,
+    people.staff_group, member_settings.members_group, rules.rules_command, callbacks.callbacks_command,
+    users.users_group, groups.groups_group, meetings.meetings_group, broadcast.broadcast, broadcast.broadcasts_list,
+    cases.cases_command,
+)
 
 
 @click.group(help="textline: a text line for peer-support groups, by SMS or voice from any phone.")
@@ -32,8 +23,8 @@ def main() -> None:
     pass
 
 
-for module_name, attr in COMMANDS:
-    main.add_command(getattr(importlib.import_module(module_name), attr))
+for _command in COMMANDS:
+    main.add_command(_command)
 
 
 if __name__ == "__main__":

@@ -5,9 +5,11 @@ Importing this module adds `set` to the `members` group of textline.cli.people.
 from __future__ import annotations
 
 from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
+from flows.schedule import parse_time
 from textline.cli import common
 from textline.cli.people import members_group
 from textline.core.errors import NotFound
@@ -19,8 +21,6 @@ from textline.models.prompts import DAYS, Cadence
 def _zone(value: str | None) -> str | None:
     if value is None:
         return None
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -78,8 +78,6 @@ def members_set(phone: str, zone: str | None, language: str | None, discreet: bo
 
 
 def _time(text: str) -> time:
-    from flows.schedule import parse_time
-
     parsed = parse_time(text)
     if parsed is None:
         raise click.BadParameter(f"--at must be a time like 09:30 or 6:30pm, not {text!r}")

@@ -1,12 +1,14 @@
 """`textline staff ...` and `textline members ...`."""
 from __future__ import annotations
 
+import json
+
 import click
 
 from textline.cli import common
 from textline.core.errors import NotFound
 from textline.core.phones import mask
-from textline.models import member_data, members, staff
+from textline.models import groups, member_data, members, staff
 
 
 @click.group(name="staff")
@@ -73,8 +75,6 @@ def members_list(group: str | None, as_json: bool) -> None:
     r = common.line().r
     rows = [v for v in (member_data.view(r, p) for p in members.all_phones(r)) if v is not None]
     if group:
-        from textline.models import groups
-
         found = groups.find(r, group)
         if found is None:
             raise click.ClickException(f"no group with the name or code {group.strip()!r}")
@@ -99,8 +99,6 @@ def members_show(phone: str, as_json: bool) -> None:
 @click.argument("phone")
 def members_export(phone: str) -> None:
     """Everything stored about one member, as JSON."""
-    import json
-
     number = common.phone(phone)
     click.echo(json.dumps(member_data.export(common.line().r, number), indent=2, default=str))
 

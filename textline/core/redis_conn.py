@@ -8,6 +8,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from textline.core.embedded_redis import EmbeddedRedis
 from textline.core.settings import Settings
 
 _lock = threading.Lock()
@@ -19,8 +20,6 @@ def redis_url(settings: Settings) -> str:
     """`REDIS_URL`, or the URL of the embedded server (started when nothing answers on its socket)."""
     if settings.redis_url:
         return settings.redis_url
-    from textline.core.embedded_redis import EmbeddedRedis
-
     key = str(settings.data_dir.resolve())
     with _lock:
         server = _embedded.get(key)

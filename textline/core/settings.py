@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from textline.core.durations import parse_duration
 from textline.core.errors import ConfigError
+from textline.core.phones import parse_phone
 
 DEV_NUMBER = "+15005550006"
 DEFAULT_API_URL = "https://api.twilio.com"
@@ -140,8 +141,6 @@ class Settings:
         if env.get("TEXTLINE_REGION"):
             base["region"] = env["TEXTLINE_REGION"].upper()
         if env.get("TEXTLINE_NUMBER"):
-            from textline.core.phones import parse_phone
-
             base["number"] = parse_phone(env["TEXTLINE_NUMBER"], base.get("region", "US"))
         if env.get("TEXTLINE_CRISIS_LEXICON_DIR"):
             base["crisis_lexicon_dir"] = Path(env["TEXTLINE_CRISIS_LEXICON_DIR"])

@@ -7,7 +7,7 @@ alert ids whose outcome is on the trail; `tl:cases` sorted set (id by opening ti
 `tl:cases:open` set of ids not yet acknowledged or closed; `tl:case:signal:{event}` the case a
 discreet signal event opened; `tl:member:{phone}:case` the member's case until it is closed;
 `tl:member:{phone}:cases` every case of theirs.
-The ladder's next deadline is the timer `case:{id}` (timers.py), run by workers/escalate.py.
+The ladder's next deadline is the timer `case:{id}` (textline.core.timers), run by workers/escalate.py.
 """
 from __future__ import annotations
 

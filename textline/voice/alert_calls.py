@@ -10,7 +10,7 @@ from textline.voice.twiml import Spoken, VoiceConfig
 from textline.web.context import current_line
 from textline.web.signature import verify_signature
 
-bp = Blueprint("crisis_voice", __name__, url_prefix="/twilio/voice/crisis")
+bp = Blueprint("alert_calls", __name__, url_prefix="/twilio/voice/crisis")
 bp.before_request(verify_signature)
 
 

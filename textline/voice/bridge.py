@@ -30,7 +30,7 @@ from textline.web.context import current_line, current_settings
 from textline.web.signature import verify_signature
 
 log = logging.getLogger(__name__)
-bp = Blueprint("voice_bridge", __name__, url_prefix="/twilio/voice/bridge")
+bp = Blueprint("bridge", __name__, url_prefix="/twilio/voice/bridge")
 bp.before_request(verify_signature)
 
 

@@ -75,7 +75,7 @@ def index_key(phone: str) -> str:
 
 
 def bridge_path(callback_id: int, attempt: int, step: str = "answer") -> str:
-    """Where the line's call to the peer fetches its TwiML (textline/voice_bridge.py serves it)."""
+    """Where the line's call to the peer fetches its TwiML (textline/voice/bridge.py serves it)."""
     return f"/twilio/voice/bridge/{callback_id}/{attempt}/{step}"
 
 

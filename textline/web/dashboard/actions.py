@@ -12,7 +12,7 @@
 """
 from __future__ import annotations
 
-from flows import registry
+from flows import features, registry  # noqa: F401  (features: every staff command declared)
 from flows.inbound import Channel, Inbound
 from flows.turn import Turn
 from textline.core import phones
