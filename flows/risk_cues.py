@@ -1,4 +1,4 @@
-"""Cues of a crisis told without a crisis word: final goodbyes, preparations, euphemisms.
+"""Cues of a crisis told without a crisis word: final goodbyes, preparations, euphemisms, voices.
 
 The crisis lexicon names dangers ("kill myself", "pills", "bridge"); members in crisis often
 name none: "see you on the other side", "gave my dog to my neighbor, she'll take better care of
@@ -6,6 +6,9 @@ him", "you won't have to worry about me after tonight". These constructions also
 uses ("bye everyone, see you thursday", "gave my old couch away"), so a cue is weaker evidence
 than a lexicon match: ``flows.risk`` treats it like an indirect lexicon statement, a crisis only
 when the model's crisis probability confirms it, a concern otherwise.
+
+Voices telling the member to do something (command hallucinations) are a cue whatever they
+ask: a person should read it now.
 
 ``find_cue(folded)`` takes ``crisis_detect.normalise`` output (no accents, no apostrophes:
 "won't" is "wont", "I'm" is "im") and returns the cue's kind, or None.
@@ -109,11 +112,20 @@ _EUPHEMISM = _rx(
     r"\bno es culpa de nadie\b",
 )
 
-_KINDS = (("goodbye", _GOODBYE), ("preparation", _PREPARATION), ("euphemism", _EUPHEMISM))
+# Command hallucinations: voices telling the member to do something, whatever the something is.
+_COMMAND = _rx(
+    r"\b(?:the |these |my )?(?:voices?|voice in my head|voices in my head|man in my head|god|the devil|demons?) "
+    r"(?:\w+ ){0,2}(?:tell|tells|telling|told|say|says|saying|said|yell\w*|scream\w*|order\w*|command\w*|want|wants) "
+    r"(?:me|that i)\b",
+    r"\b(?:las |unas |mis )?(?:voces|voz|voz en mi cabeza|el diablo|dios|demonios?) (?:\w+ ){0,2}(?:me )?"
+    r"(?:dicen|dice|decian|gritan|grita|ordenan|ordena|piden|pide|quieren|quiere) (?:que|me)\b",
+)
+
+_KINDS = (("goodbye", _GOODBYE), ("preparation", _PREPARATION), ("euphemism", _EUPHEMISM), ("command", _COMMAND))
 
 
 def find_cue(folded: str) -> str | None:
-    """The kind of cue in a normalised text ("goodbye", "preparation", "euphemism"), or None."""
+    """The kind of cue in a normalised text ("goodbye", "preparation", "euphemism", "command"), or None."""
     for kind, rx in _KINDS:
         if rx.search(folded):
             return kind

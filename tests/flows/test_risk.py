@@ -248,6 +248,8 @@ def test_other_people_not_in_danger_now(text: str) -> None:
         ("i've been stockpiling my pills", "preparation"),
         ("ya dejé todo arreglado", "preparation"),
         ("you won't have to worry about me after tonight", "euphemism"),
+        ("the voices are telling me to jump", "command"),
+        ("las voces me dicen que lo lastime", "command"),
     ],
 )
 def test_cues_without_a_crisis_word(text: str, kind: str) -> None:
