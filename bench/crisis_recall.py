@@ -1,5 +1,7 @@
-"""Recall and false-positive rate of the crisis detector on a labelled TSV (held-out rounds).
+"""Recall and false-positive rate of the crisis detector on a labelled TSV (held-out rounds),
+and the figures of the risk assessment (lexicon, model, assess) with ``--risk``.
 
+    PYTHONPATH=. python bench/crisis_recall.py --risk [-v] [--folds 5] [--quick]
     PYTHONPATH=. python bench/crisis_recall.py bench/crisis_heldout_r4.tsv [-v]
     PYTHONPATH=. python bench/crisis_recall.py tests/flows/crisis_corpus.tsv --block "round 4" [-v]
     PYTHONPATH=. python bench/crisis_recall.py FILE --rev b037f92     # the detector as of a commit
@@ -9,6 +11,14 @@ keeps only the lines after the first '#' comment containing that text, up to the
 line starting with '# Held-out'. ``--rev`` loads flows/crisis_detect.py and flows/data/crisis/
 from that git revision (via ``git show``) instead of the working tree, so a "before" figure can
 be reproduced after the lexicon has changed. ``-v`` lists every miss and false positive.
+
+``--risk`` reads both corpus files (bench/risk_data.py) and prints, for the lexicon alone, the
+model alone and ``flows.risk.assess``: crisis recall, crisis-or-concern recall, benign texts
+sent to crisis and to concern, concern texts alerted. First on each block the shipped model
+never trained on (the final held-out block), then on each newer block with a model trained
+without it, then k-fold cross-validation over the whole corpus (models trained inside each
+fold; these need the ``train`` extra, skipped with ``--quick``), then model load and scoring
+times as ratios to ``detect()`` in the same run.
 """
 
 from __future__ import annotations
@@ -121,13 +131,48 @@ def report(rows: list[Row], detect: Callable[[str], Any], verbose: bool) -> None
             print(f"  FP    {r.line} [{r.language}] {d.category}/{d.language}/{d.term}: {r.text}")
 
 
+def risk_report(folds: int, quick: bool, verbose: bool) -> None:
+    """The --risk figures (see the module docstring)."""
+    from bench import risk_eval
+    from bench.risk_data import NEW_BLOCKS, read_corpus
+    from flows.risk import thresholds_of
+    from flows.risk_model import MODEL_PATH, read_model
+
+    os.environ.pop("TEXTLINE_CRISIS_LEXICON_DIR", None)
+    model = read_model(MODEL_PATH)
+    thresholds = thresholds_of(model)
+    trained = model.header.get("trained", {})
+    size = MODEL_PATH.stat().st_size / 1024
+    print(f"model {MODEL_PATH.relative_to(ROOT)}: {size:.0f} KiB, {len(model.weights)} features")
+    print(f"trained on {trained.get('rows')} texts (all but {trained.get('left_out')}); thresholds {thresholds}")
+    rows = read_corpus()
+    risk_eval.report_heldout(rows, model, thresholds, verbose)
+    if not quick:
+        try:
+            import sklearn  # noqa: F401
+        except ImportError:
+            print("\n(scikit-learn missing: pip install -e '.[train]' for the leave-one-block-out and k-fold figures)")
+        else:
+            risk_eval.report_block_out(rows, NEW_BLOCKS, thresholds)
+            risk_eval.report_cross_validation(rows, folds, thresholds)
+    risk_eval.report_timing(MODEL_PATH)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("tsv", type=Path)
+    parser.add_argument("tsv", type=Path, nargs="?")
     parser.add_argument("--block", help="only the lines after the '#' comment containing this text")
     parser.add_argument("--rev", help="measure the detector as of this git revision")
     parser.add_argument("-v", "--verbose", action="store_true", help="list misses and false positives")
+    parser.add_argument("--risk", action="store_true", help="figures of the risk assessment (see above)")
+    parser.add_argument("--folds", type=int, default=5, help="k for the --risk cross-validation")
+    parser.add_argument("--quick", action="store_true", help="--risk without the figures that train models")
     args = parser.parse_args()
+    if args.risk:
+        risk_report(args.folds, args.quick, args.verbose)
+        return
+    if args.tsv is None:
+        parser.error("give a TSV file, or --risk")
     rows = read_rows(args.tsv, args.block)
     if not rows:
         sys.exit(f"no rows in {args.tsv}" + (f" after a comment containing {args.block!r}" if args.block else ""))
