@@ -27,12 +27,6 @@ CRISIS_KINDS = {*CATEGORIES, "overdose", "preparation", "goodbye", "passive", "c
 BENIGN_KINDS = {"-", "negation", "past", "literal", "news", "school", "idiom"}
 
 
-@pytest.fixture(autouse=True)
-def _default_lexicon(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test reads the built-in lexicon, whatever the caller's environment holds."""
-    monkeypatch.delenv(crisis_detect.ENV_LEXICON_DIR, raising=False)
-
-
 # ---------------------------------------------------------------------------------------------
 # The corpus
 # ---------------------------------------------------------------------------------------------
