@@ -5,10 +5,11 @@ pub/sub channel in a thread that it asks to block up to 60 s per read, and stops
 UNSUBSCRIBE and then calling redis-py's `PubSubWorkerThread.stop()`, which since redis-py 8.2
 joins the thread with no timeout. When the thread reads the UNSUBSCRIBE reply before `stop()`
 clears its running flag, it starts another read (waiting up to 60 s for a subscription that
-never comes) and the worker's teardown waits with it: about one burst run in a hundred, more
-on a busy machine. `LineWorker` reads at most `COMMAND_POLL` seconds at a time, clears the flag
-before it sends UNSUBSCRIBE (so the reply ends the thread), and waits at most `STOP_WAIT`
-seconds for the thread and for RQ's scheduler process. Asked to stop mid-job, it lets the job
+never comes) and the worker's teardown waits with it (measured with bench/worker_exit.py: 6 of
+200 burst runs in one process, 26 of 200 `textline worker --burst` processes). `LineWorker`
+reads at most `COMMAND_POLL` seconds at a time, clears the flag before it sends UNSUBSCRIBE (so
+the reply ends the thread), and waits at most `STOP_WAIT` seconds for the thread and for RQ's
+scheduler process. Asked to stop mid-job, it lets the job
 finish for `STOP_GRACE` seconds, then kills the job's process and the job is retried (jobs are
 idempotent), well inside a platform's grace period (Heroku: 30 s, then SIGKILL).
 
@@ -132,7 +133,13 @@ class LineWorker(Worker):
     def teardown(self):  # type: ignore[no-untyped-def]
         if self._grace is not None:
             self._grace.cancel()
-        super().teardown()
+        try:
+            super().teardown()
+        finally:
+            thread = self.pubsub_thread
+            if thread is not None and not self.is_horse:  # RQ's teardown failed first (Redis gone)
+                self.pubsub_thread = None
+                trip(thread)  # it ends at its next wake-up rather than retry Redis for ever
 
     # -- running -------------------------------------------------------------------------------------
     def execute_job(self, job, queue):  # type: ignore[no-untyped-def]
