@@ -118,7 +118,7 @@ class LineWorker(Worker):
     def stop_scheduler(self):  # type: ignore[no-untyped-def]
         """Stop RQ's scheduler process (SIGTERM), waiting at most `STOP_WAIT` seconds before killing it."""
         process = getattr(self.scheduler, "_process", None)
-        if process is None or not process.pid:
+        if process is None or not process.pid or not process.is_alive():  # already stopped: its pid may be reused
             return
         try:
             os.kill(process.pid, signal.SIGTERM)
