@@ -21,6 +21,9 @@ import pytest
 from tests.support.harness import Harness
 from tests.support.twilio_double import TwilioDouble
 
+#: Per-test ceilings: a hung test fails with every thread's stack (chaos tests get a longer one).
+pytest_plugins = ["tests.support.ceilings"]
+
 
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:

@@ -16,15 +16,14 @@ import redis
 from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
-from rq import Worker
 from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
 from tests.support.twilio_double import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TwilioDouble
-from textline.core import clock, queues, redis_conn, timers
+from textline.core import clock, queues, redis_conn
 from textline.core.line import Line
 from textline.core.settings import Settings
-from workers import runtime
+from workers import process, runtime
 
 PUBLIC_URL = "https://line.example.org"
 LINE_NUMBER = "+15005550006"
@@ -183,14 +182,11 @@ class Harness:
         clock.set_test_clock(self.r, at)
 
     def work(self, names: Sequence[str] = queues.ALL, *, rounds: int = 30, now: datetime | None = None) -> None:
-        """Run burst workers and fire due timers until nothing is left to do now."""
-        rq_queues = [queues.queue(self.line, n) for n in names]
-        for _ in range(rounds):
-            fired = timers.tick(self.line, now)
-            if queues.waiting(self.line, names):
-                Worker(rq_queues, connection=self.line.rq).work(burst=True, logging_level="WARNING")
-            elif not fired:
-                return
+        """Run burst workers and fire due timers until nothing is left to do now.
+
+        The workers are `textline worker`'s own (`workers.process.LineWorker`), whose teardown is bounded.
+        """
+        process.drain(self.line, names, rounds=rounds, now=now)
 
     def work_until(self, predicate: Any, timeout: float = 10.0, names: Sequence[str] = queues.ALL) -> bool:
         """Work (and wait for timers in real time) until `predicate()` holds."""

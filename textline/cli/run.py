@@ -82,10 +82,8 @@ def web(port: int, web_workers: int) -> None:
               help="Queues to serve, highest priority first.")
 def worker(burst: bool, names: str) -> None:
     """An RQ worker over the queues, crisis first, with the ticker beside it."""
-    from rq import Worker
-
     from textline.core import logs
-    from workers import runtime, ticker
+    from workers import process, runtime, ticker
 
     logs.configure()
     line = common.line()
@@ -94,16 +92,9 @@ def worker(burst: bool, names: str) -> None:
     if unknown or not wanted:
         raise click.ClickException(f"unknown queue(s): {', '.join(unknown) or '(none)'}; known: "
                                    + ", ".join(queues.ALL))
-    rq_queues = [queues.queue(line, n) for n in wanted]
     runtime.warm()
-    if burst:
-        from textline.core import timers
-
-        for _ in range(20):  # a few rounds: jobs may set timers that are already due
-            fired = timers.tick(line)
-            Worker(rq_queues, connection=line.rq).work(burst=True, logging_level="WARNING")
-            if not fired and not queues.waiting(line, wanted):
-                break
+    if burst:  # a few rounds: jobs may set timers that are already due
+        process.drain(line, wanted, rounds=20)
         return
     parent = os.getpid()
     pid = os.fork()
@@ -113,8 +104,6 @@ def worker(burst: bool, names: str) -> None:
         finally:
             os._exit(0)
     try:
-        from workers import process
-
         process.serve(line, wanted)
     finally:
         os.kill(pid, signal.SIGTERM)
