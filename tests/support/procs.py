@@ -314,8 +314,3 @@ class LineProcs:
         if os.environ.get("TEXTLINE_KEEP_CHAOS") != "1":  # keep the logs and the AOF to look at
             shutil.rmtree(self.folder, ignore_errors=True)
 
-
-def landed(module: str) -> bool:
-    """Whether a feature module is part of this checkout (not merely importable from another install)."""
-    path = REPO.joinpath(*module.split("."))
-    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
