@@ -56,11 +56,14 @@ def env_for(redis_url: str, folder: Path, rate: float, double: TwilioDouble | No
                       '[sending]\nlease = "5s"\nretry_backoff = "100ms"\n')
     env = {**os.environ, "REDIS_URL": redis_url, "TEXTLINE_CONFIG": str(config), "TEXTLINE_NUMBER": LINE_NUMBER,
            "PYTHONPATH": str(ROOT), "TEXTLINE_DATA_DIR": str(folder)}
-    for name in ("TEXTLINE_TEST_CLOCK", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_URL"):
+    for name in ("TEXTLINE_TEST_CLOCK", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_URL", "TEXTLINE_ENV"):
         env.pop(name, None)
-    if double is not None:
+    if double is None:  # no Twilio: a dev line on purpose (sends go to the outbox)
+        env["TEXTLINE_ENV"] = "dev"
+    else:  # production against the double, as a real line runs
         env.update({"TWILIO_ACCOUNT_SID": TEST_ACCOUNT_SID, "TWILIO_AUTH_TOKEN": TEST_AUTH_TOKEN,
-                    "TWILIO_API_URL": double.url})
+                    "TWILIO_API_URL": double.url, "TEXTLINE_PUBLIC_URL": "http://127.0.0.1",
+                    "TEXTLINE_SECRET_KEY": "bench-secret"})
     return env
 
 
@@ -98,7 +101,8 @@ def webhook_latency(env: dict[str, str], count: int, phones: list[str]) -> list[
     """Milliseconds per signed-off (dev mode) webhook round trip through the Flask app, in process."""
     from textline import create_app
 
-    os.environ.update({k: env[k] for k in ("REDIS_URL", "TEXTLINE_CONFIG", "TEXTLINE_NUMBER")})
+    wanted = ("REDIS_URL", "TEXTLINE_CONFIG", "TEXTLINE_NUMBER", "TEXTLINE_ENV")
+    os.environ.update({k: env[k] for k in wanted if k in env})
     client = create_app(Settings.from_env()).test_client()
     out = []
     for i in range(count):

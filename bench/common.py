@@ -52,7 +52,8 @@ def dev_line(at: datetime) -> Iterator[tuple[Settings, Line]]:
     config = folder / "textline.toml"
     config.write_text('name = "Bench Line"\nquiet_hours = "00:00-00:00"\nsend_rate = 1000000.0\n')
     with EmbeddedRedis(folder / "redis") as server:
-        os.environ.update({"REDIS_URL": server.url, "TEXTLINE_CONFIG": str(config), "TEXTLINE_TEST_CLOCK": "1"})
+        os.environ.update({"REDIS_URL": server.url, "TEXTLINE_CONFIG": str(config), "TEXTLINE_TEST_CLOCK": "1",
+                           "TEXTLINE_ENV": "dev"})  # dev mode on purpose: nothing to Twilio, unsigned webhooks
         for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"):
             os.environ.pop(name, None)
         settings = Settings.from_env()

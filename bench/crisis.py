@@ -68,7 +68,7 @@ class Line:
         self.public = f"http://127.0.0.1:{self.port}"
         self.env = dict(os.environ, TWILIO_ACCOUNT_SID=ACCOUNT, TWILIO_AUTH_TOKEN=TOKEN, TEXTLINE_NUMBER=NUMBER,
                         TEXTLINE_DATA_DIR=str(self.folder), TEXTLINE_CONFIG=str(config), PYTHONPATH=str(ROOT),
-                        TEXTLINE_PUBLIC_URL=self.public)
+                        TEXTLINE_PUBLIC_URL=self.public, TEXTLINE_SECRET_KEY="bench-secret")
         self.double_url = ""
 
     def start(self) -> None:

@@ -39,7 +39,8 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="tl-bench-dash-"))
     server = EmbeddedRedis(folder)
     try:
-        settings = Settings(redis_url=server.ensure_running(), secret_key="bench", public_url="http://bench.local")
+        settings = Settings(redis_url=server.ensure_running(), secret_key="bench", public_url="http://bench.local",
+                            dev=True)
         line = Line.from_settings(settings)
         line.r.flushdb()
         now = line.now()

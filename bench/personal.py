@@ -57,7 +57,7 @@ def main() -> None:
     server = EmbeddedRedis(folder)
     try:
         url = server.ensure_running()
-        line = Line.from_settings(Settings(redis_url=url, test_clock=True, name="Bench Line"))
+        line = Line.from_settings(Settings(redis_url=url, test_clock=True, name="Bench Line", dev=True))
         line.r.flushdb()
         now = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
         clock.set_test_clock(line.r, now)

@@ -101,6 +101,7 @@ def main() -> None:
     redis_server = EmbeddedRedis(folder)
     env = dict(os.environ, REDIS_URL=redis_server.ensure_running(), TWILIO_ACCOUNT_SID=ACCOUNT,
                TWILIO_AUTH_TOKEN=TOKEN, TEXTLINE_NUMBER=NUMBER, TEXTLINE_DATA_DIR=str(folder),
+               TEXTLINE_SECRET_KEY="bench-secret",
                PYTHONPATH=str(ROOT), TWILIO_API_URL="http://127.0.0.1:9")
     results = {}
     try:

@@ -1,6 +1,8 @@
 """Crisis staff and coordinators answer alerts by SMS: `ACK <n>` takes a case, `CLOSE <n> [note]` closes it.
 
-`ACK` alone takes the one open case the sender was alerted about, if there is exactly one.
+`ACK` alone takes the one open case the sender was alerted about, if there is exactly one. Whoever
+closes a case someone else acknowledged tells that person, so nobody follows up a case that is over
+(or believes they still hold one) without knowing.
 """
 from __future__ import annotations
 
@@ -66,12 +68,25 @@ def close(turn: Turn) -> Outcome:
     outcome = Outcome.say(turn.text("crisis_close_done", case=case_id, name=turn.staff.name))
     if was == CaseStatus.OPEN:  # nobody had taken it: those alerted can stand down
         outcome = outcome.then(Outcome(effects=tell_others(turn.line, case_id, turn.staff, "crisis_close_told")))
+    elif was == CaseStatus.ACKNOWLEDGED:
+        outcome = outcome.then(Outcome(effects=tell_holder(turn.line, case_id, turn.staff)))
     return outcome
 
 
 def _name(turn: Turn, phone: str) -> str:
     holder = staff.get(turn.r, phone)
     return holder.name if holder and holder.name else cases.staff_label(turn.r, phone)
+
+
+def tell_holder(line: Line, case_id: int, by: StaffMember) -> list[Effect]:
+    """The staff member who acknowledged the case hears that someone else closed it."""
+    case = cases.get(line.r, case_id)
+    holder = staff.get(line.r, case.acknowledged_by) if case and case.acknowledged_by else None
+    if holder is None or holder.phone == by.phone:
+        return []
+    body = line.text(holder.language, "crisis_close_told", case=case_id, name=by.name)
+    return [SendText(holder.phone, body, kind=Kind.ALERT, queue=CRISIS, ref=f"case:{case_id}",
+                     dedupe=f"case:{case_id}:crisis_close_told:{holder.phone}")]
 
 
 def tell_others(line: Line, case_id: int, by: StaffMember, key: str) -> list[Effect]:

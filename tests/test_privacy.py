@@ -114,7 +114,8 @@ def test_retention_is_enforced_by_expiry(line: Harness) -> None:
     assert 0 < ttl("rq:job:deliver-" + ids[0] + "-0") <= 600
 
     # Everything else either expires or is one of the line's lasting records.
-    lasting = re.compile(r"^(tl:member:\+\d+|tl:members|tl:optout|tl:optout:at|tl:invalid|tl:staff.*|tl:oncall.*"
+    lasting = re.compile(r"^(tl:member:\+\d+|tl:members|tl:members:pending|tl:migrations|tl:optout|tl:optout:at"
+                         r"|tl:invalid|tl:staff.*|tl:oncall.*"
                          r"|tl:msg:seq|tl:msg:open|tl:timers|tl:timers:claimed|tl:clock"
                          r"|rq:(queues|workers.*|finished:.*|failed:.*|started:.*|wip:.*|scheduled:.*|deferred:.*"
                          r"|canceled:.*|queue:.*|clean_registries:.*|scheduler.*))$")

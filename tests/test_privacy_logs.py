@@ -1,6 +1,7 @@
 """Logs never hold a whole phone number or a message body."""
 from __future__ import annotations
 
+import io
 import logging
 import re
 
@@ -40,3 +41,29 @@ def test_the_filter_masks_numbers_that_slip_through() -> None:
     assert record.getMessage() == "calling ***0199 now"
     assert mask_numbers("sid SM1234567890abcdef stays") == "sid SM1234567890abcdef stays"
     assert mask_numbers("ref 2025") == "ref 2025"
+
+
+def test_a_traceback_holding_a_number_is_masked(capfd: pytest.CaptureFixture[str]) -> None:
+    """`KeyError: '+12025550123'` used to be printed whole: the filter only looked at the message."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    handler.addFilter(MaskNumbers())
+    logger = logging.getLogger("tests.traceback")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        try:
+            {}["+12025550123"]  # noqa: B018
+        except KeyError:
+            logger.exception("lookup failed for a member")
+        try:
+            raise ValueError("bad number (202) 555-0124 in the record")
+        except ValueError as exc:
+            logger.error("could not parse", exc_info=exc, stack_info=True)
+    finally:
+        logger.removeHandler(handler)
+    written = stream.getvalue()
+    assert "Traceback (most recent call last)" in written and "KeyError: '***0123'" in written
+    assert "***0124" in written and "Stack (most recent call last)" in written
+    assert "2025550123" not in written and "555-0124" not in written

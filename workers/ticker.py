@@ -1,5 +1,6 @@
 """The ticker: once a second, turn due timers (ladders, retries, reminders, prompts) into jobs,
-and sweep for messages whose delivery job was lost (workers/sweep.py).
+sweep for messages whose delivery job was lost (workers/sweep.py), and erase numbers that never
+said YES once they are older than `[retention] pending` (textline.models.member_data).
 
 Every worker process runs one beside it; claims are atomic, so many tickers
 on many machines never fire a timer twice.
@@ -14,6 +15,7 @@ from redis.exceptions import RedisError
 
 from textline.core import timers
 from textline.core.line import Line
+from textline.models import member_data
 from workers import sweep
 
 log = logging.getLogger(__name__)
@@ -27,6 +29,7 @@ def run(line: Line, interval: float = 1.0, parent: int | None = None) -> None:
         try:
             fired = timers.tick(line)
             sweep.sweep(line)
+            member_data.expire_pending(line.r, line.now().timestamp(), line.settings.pending_retention)
             line.r.set(HEARTBEAT, str(time.time()), ex=30)
             if fired:
                 log.info("ticker fired %d timers", fired)

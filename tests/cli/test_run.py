@@ -27,7 +27,7 @@ def test_dev_mode_sends_go_to_the_outbox(line: Harness, monkeypatch) -> None:  #
     from textline.models import outbound
     from textline.models.outbound import Kind
 
-    monkeypatch.delenv("TWILIO_AUTH_TOKEN")
+    monkeypatch.setenv("TEXTLINE_ENV", "dev")  # dev mode on purpose: production never falls back to the outbox
     line.member(M1).joins()
     outbound.send_text(line.line, M1, "Hello from dev mode", kind=Kind.REPLY)
     assert line.cli("worker", "--burst").exit_code == 0

@@ -275,3 +275,31 @@ def test_redis_server_from_path_works_too(make: Callable[..., EmbeddedRedis], da
     again = make(binary=shutil.which("redis-server"))
     again.ensure_running()
     assert client(again).get("k") == b"v"
+
+
+def test_the_data_dir_and_every_file_in_it_are_the_owners_alone(make: Callable[..., EmbeddedRedis],
+                                                                 data_dir: Path) -> None:
+    """Every local user could read the append-only file (0644 in a 0755 folder): all of the line's data."""
+    data_dir.mkdir(parents=True, mode=0o755)
+    os.chmod(data_dir, 0o755)  # an older start's folder, whatever the umask made it
+    leftover = data_dir / "appendonly.aof"
+    leftover.write_text("*1\r\n$4\r\nPING\r\n")
+    leftover.chmod(0o644)
+    old_umask = os.umask(0o022)  # a usual shell's umask: the server must not inherit it
+    try:
+        server = make()
+        client = redis.Redis.from_url(server.ensure_running())
+        for n in range(50):
+            client.set(f"tl:member:+1202555{n:04d}", "words a member wrote")
+        client.bgrewriteaof()
+        time.sleep(1.0)
+        client.set("after:rewrite", "1")
+        time.sleep(1.2)  # appendfsync everysec: the file is written within a second
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+    found = [p for p in data_dir.rglob("*") if not p.is_socket()]
+    assert any("appendonly" in p.name for p in found if p.is_file() and p.stat().st_size > 0)
+    for path in found:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode & 0o077 == 0, f"{path.name} is {oct(mode)}"

@@ -12,9 +12,9 @@ from textline.core.settings import DEV_NUMBER, QuietHours, Settings
 
 
 def test_defaults_work_in_dev_mode() -> None:
-    settings = Settings.from_env({})
-    assert settings.dev_mode
-    assert settings.number == DEV_NUMBER
+    settings = Settings.from_env({"TEXTLINE_ENV": "dev"})
+    assert settings.dev_mode and settings.missing() == []
+    assert settings.number == DEV_NUMBER and len(settings.secret_key) == 64
     assert settings.redis_url is None and settings.data_dir == Path("var")
     assert settings.api_url == "https://api.twilio.com"
     assert settings.session_timeout == 1800 and settings.crisis_ack_timeout == 300

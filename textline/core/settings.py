@@ -2,6 +2,11 @@
 
 Web, workers and the CLI all build it the same way with `Settings.from_env()`.
 Nothing here reads the environment at import time.
+
+Production is the default. Development mode (outbox instead of Twilio, unsigned webhooks, the
+simulator page) is only ever chosen on purpose: `textline dev`, or `TEXTLINE_ENV=dev`. In
+production, `require_production()` names every variable that is missing, so a typo in one of
+them stops the process instead of quietly turning the line into a dev line.
 """
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import os
 import secrets
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -27,6 +32,15 @@ DEFAULT_RESOURCES = {
 }
 #: The line's name is placed in one-segment texts, so it is kept short.
 MAX_NAME = 30
+#: `TEXTLINE_ENV` values: development on purpose, or production (the default).
+DEV_ENVS = frozenset({"dev", "development"})
+PRODUCTION_ENVS = frozenset({"", "prod", "production"})
+#: What production cannot run without, by environment variable and field.
+REQUIRED = (("TWILIO_ACCOUNT_SID", "account_sid"), ("TWILIO_AUTH_TOKEN", "auth_token"),
+            ("TEXTLINE_NUMBER", "number"), ("TEXTLINE_PUBLIC_URL", "public_url"),
+            ("TEXTLINE_SECRET_KEY", "secret_key"))
+#: Fields never shown by `repr` (a settings object printed in a log or a traceback).
+SECRETS = frozenset({"auth_token", "secret_key", "metrics_token"})
 
 
 @dataclass(frozen=True)
@@ -54,18 +68,26 @@ class QuietHours:
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything textline is told by its operator. Defaults work in dev mode."""
+    """Everything textline is told by its operator.
+
+    `dev=True` fills in what a development line may go without (the line's number, a secret key);
+    production leaves them empty, and `require_production()` refuses to start without them.
+    """
 
     redis_url: str | None = None
     data_dir: Path = Path("var")
     account_sid: str | None = None
     auth_token: str | None = None
     api_url: str = DEFAULT_API_URL
-    number: str = DEV_NUMBER
+    number: str = ""
     public_url: str | None = None
     region: str = "US"
-    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    secret_key: str = ""
     config_path: Path | None = None
+    #: TEXTLINE_ENV=dev (or `textline dev`): outbox, unsigned webhooks, the simulator page.
+    dev: bool = False
+    #: TEXTLINE_METRICS_TOKEN: bearer token for /metrics and for /healthz's details.
+    metrics_token: str | None = None
 
     # From the TOML file.
     name: str = "Peer Line"
@@ -88,6 +110,12 @@ class Settings:
     send_lease: float = 15.0
     http_timeout: float = 10.0
     inbound_rate: int = 30
+    #: [retention] pending: a number that never said YES is forgotten after this long.
+    pending_retention: float = 7 * 86400.0
+    #: [retention] cases: a closed crisis case is kept this long after it closed.
+    case_retention: float = 90 * 86400.0
+    #: [web] proxies: how many proxies in front of `web` set X-Forwarded-For / -Proto (0: trust none).
+    web_proxies: int = 0
     test_clock: bool = False
     #: TEXTLINE_CRISIS_LEXICON_DIR: `*.toml` files there extend the crisis lexicon (flows/crisis_detect.py).
     crisis_lexicon_dir: Path | None = None
@@ -95,10 +123,47 @@ class Settings:
     checkin_prompt_window: float = 8 * 3600.0   # [checkins] prompt_window: a prompt's answer window
     checkin_missed_limit: int = 3               # [checkins] missed_limit: unanswered prompts -> outreach
 
+    def __post_init__(self) -> None:
+        if self.dev:
+            if not self.number:
+                object.__setattr__(self, "number", DEV_NUMBER)
+            if not self.secret_key:
+                object.__setattr__(self, "secret_key", secrets.token_hex(32))
+
+    def __repr__(self) -> str:
+        shown = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in SECRETS and value:
+                value = "***"
+            elif f.name == "redis_url" and value:
+                value = _hide_password(value)
+            elif f.name == "raw":
+                value = "{...}"
+            shown.append(f"{f.name}={value!r}")
+        return f"Settings({', '.join(shown)})"
+
     @property
     def dev_mode(self) -> bool:
-        """Without Twilio credentials, sends go to the outbox and webhooks are unsigned."""
-        return not (self.account_sid and self.auth_token)
+        """Development on purpose only: sends go to the outbox, webhooks may be unsigned, the simulator is served."""
+        return self.dev
+
+    def missing(self) -> list[str]:
+        """The variables production needs that are not set (none in dev mode)."""
+        if self.dev:
+            return []
+        return [var for var, name in REQUIRED if not getattr(self, name)]
+
+    def require_production(self) -> Settings:
+        """These settings, or ConfigError naming every missing variable on one line (dev mode needs none)."""
+        missing = self.missing()
+        if missing:
+            raise ConfigError(f"missing {', '.join(missing)}: production needs "
+                              f"{'it' if len(missing) == 1 else 'them'} (for a local line with no Twilio account, "
+                              "run `textline dev` or set TEXTLINE_ENV=dev)")
+        if not self.dev and self.public_url and not self.public_url.startswith(("https://", "http://")):
+            raise ConfigError(f"TEXTLINE_PUBLIC_URL must start with https:// (or http://), not {self.public_url!r}")
+        return self
 
     @property
     def zone(self) -> ZoneInfo:
@@ -132,7 +197,12 @@ class Settings:
             "TWILIO_API_URL": "api_url",
             "TEXTLINE_PUBLIC_URL": "public_url",
             "TEXTLINE_SECRET_KEY": "secret_key",
+            "TEXTLINE_METRICS_TOKEN": "metrics_token",
         }
+        kind = env.get("TEXTLINE_ENV", "").strip().lower()
+        if kind not in DEV_ENVS | PRODUCTION_ENVS:
+            raise ConfigError(f"TEXTLINE_ENV must be dev or production, not {env['TEXTLINE_ENV']!r}")
+        base["dev"] = kind in DEV_ENVS
         for var, name in pick.items():
             if env.get(var):
                 base[name] = env[var]
@@ -149,6 +219,16 @@ class Settings:
         if "public_url" in base:
             base["public_url"] = base["public_url"].rstrip("/")
         return cls(**base)
+
+
+def _hide_password(url: str) -> str:
+    """A Redis URL without its password (`redis://:***@host`)."""
+    head, at, tail = url.rpartition("@")
+    if not at or "://" not in head:
+        return url
+    scheme, _, userinfo = head.partition("://")
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{tail}"
 
 
 def _from_toml(path: Path) -> dict[str, Any]:
@@ -198,7 +278,7 @@ def _from_toml(path: Path) -> dict[str, Any]:
         out["reminders_before"] = tuple(sorted((parse_duration(x) for x in reminders["before"]), reverse=True))
     retention = data.get("retention", {})
     for key, name in (("checkins", "checkin_retention"), ("messages", "message_retention"),
-                      ("jobs", "job_retention")):
+                      ("jobs", "job_retention"), ("pending", "pending_retention"), ("cases", "case_retention")):
         if key in retention:
             out[name] = parse_duration(retention[key])
     sending = data.get("sending", {})
@@ -217,4 +297,9 @@ def _from_toml(path: Path) -> dict[str, Any]:
         out["checkin_missed_limit"] = checkins["missed_limit"]
     if "inbound_rate" in data:
         out["inbound_rate"] = int(data["inbound_rate"])
+    web = data.get("web", {})
+    if "proxies" in web:
+        if not isinstance(web["proxies"], int) or web["proxies"] < 0:
+            raise ConfigError("web.proxies must be a whole number: how many proxies stand in front of web (0: none)")
+        out["web_proxies"] = web["proxies"]
     return out

@@ -4,6 +4,12 @@ Keys under `tl:member:{phone}` are found by prefix (textline.models.members). A 
 member data anywhere else (a group's roster, a call-back record, a case) exposes `export_member`
 and `erase_member` (and `member_view` for a `members show` field), and is listed below: the whole
 list in one place, so an export or an erase in any process covers every feature.
+
+Erase leaves no key holding the member's number or words: records that others need for their audit
+(a crisis case, the alerts staff received, a webhook answer that must still dedupe a retry) are kept
+with the number and the words scrubbed. A number that never said YES is erased the same way once it
+is older than `[retention] pending` (`expire_pending`, run by the ticker), unless a case or a request
+of theirs is still open.
 """
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ from textline.models import (
     cases,
     checkins,
     groups,
+    inbound_log,
     meetings,
     member_refs,
     members,
@@ -44,10 +51,21 @@ EXPORTERS: dict[str, Exporter] = {
     "groups": groups.group_names,
     "rsvps": meetings.export_member,
     "crisis_cases": cases.export_member,
+    "webhook_answers": inbound_log.export_member,
+    "alerts_about": lambda r, phone: [m for c in cases.for_member(r, phone) for m in outbound.about(r, f"case:{c.id}")],
 }
+def erase_alerts(r: redis.Redis, phone: str) -> None:
+    """The alerts and notices staff got about the member's cases: kept for the audit, without the words."""
+    for case in cases.for_member(r, phone):
+        outbound.scrub_about(r, f"case:{case.id}")
+
+
 #: What `erase` removes or scrubs beside the member's own keys, run in this order before those go.
 ERASERS: dict[str, Eraser] = {
     "messages": outbound.erase_member,
+    "mentions": outbound.erase_mentions,
+    "webhook_answers": inbound_log.erase_member,
+    "alerts": erase_alerts,
     "prompts": prompts.erase_member,
     "signal": signals.erase_member,
     "reminders": reminders_personal.erase_member,
@@ -117,4 +135,31 @@ def erase(r: redis.Redis, phone: str) -> int:
     pipe.srem(members.MEMBERS, phone)
     pipe.hdel(members.INVALID, phone)
     pipe.execute()
+    members.forget_pending(r, phone)
     return len(keys)
+
+
+#: A number still busy is looked at again this much later.
+PENDING_RECHECK = 86400.0
+
+
+def _busy(r: redis.Redis, phone: str) -> bool:
+    """Something of theirs is still under way: an open case, an open request."""
+    return any(c.status != cases.CaseStatus.CLOSED for c in cases.for_member(r, phone)) or bool(
+        callbacks.member_view(r, phone))
+
+
+def expire_pending(r: redis.Redis, now: float, retention: float, limit: int = 100) -> int:
+    """Erase numbers that never said YES and are older than `retention` seconds; how many went."""
+    gone = 0
+    for phone in members.pending_since(r, now - retention, limit):
+        member = members.get(r, phone)
+        if member is not None and member.active:  # said YES meanwhile
+            members.forget_pending(r, phone)
+            continue
+        if _busy(r, phone):
+            members.postpone_pending(r, phone, now - retention + PENDING_RECHECK)
+            continue
+        erase(r, phone)
+        gone += 1
+    return gone

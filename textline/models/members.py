@@ -1,9 +1,13 @@
 """Member records: status, language, zone; opt-outs that outlive erasure.
 
 Keys (owned here): `tl:member:{phone}` hash, `tl:members` set of phones,
-`tl:optout` set of opted-out phones (kept when a member is erased). Every
-other per-member key starts with `tl:member:{phone}:` so that export and
-erase find it; modules with data elsewhere are listed in `member_data`.
+`tl:optout` set of opted-out phones (kept when a member is erased),
+`tl:members:pending` sorted set (phone -> when its record was made) of
+numbers that have not said YES: past `[retention] pending` they are erased
+(`member_data.expire_pending`), so a number that texts once is not kept for
+ever before any consent. Every other per-member key starts with
+`tl:member:{phone}:` so that export and erase find it; modules with data
+elsewhere are listed in `member_data`.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from textline.core import phones
 MEMBERS = "tl:members"
 OPTOUT = "tl:optout"
 INVALID = "tl:invalid"
+PENDING = "tl:members:pending"
 
 
 def key(phone: str) -> str:
@@ -134,7 +139,9 @@ def create(r: redis.Redis, phone: str, *, language: str, timezone: str, at: date
     for name, value in fields.items():
         pipe.hsetnx(key(phone), name, value)
     pipe.sadd(MEMBERS, phone)
-    pipe.execute()
+    made = pipe.execute()[0]  # the first HSETNX: 1 when this call made the record
+    if made and status != MemberStatus.ACTIVE:
+        r.zadd(PENDING, {phone: at.timestamp()}, nx=True)
     member = get(r, phone)
     assert member is not None
     return member
@@ -149,7 +156,22 @@ def activate(r: redis.Redis, phone: str, at: datetime) -> None:
     pipe = r.pipeline()
     pipe.hset(key(phone), mapping={"status": str(MemberStatus.ACTIVE), "consented_at": at.isoformat()})
     pipe.srem(OPTOUT, phone)
+    pipe.zrem(PENDING, phone)
     pipe.execute()
+
+
+def pending_since(r: redis.Redis, before: float, limit: int = 100) -> list[str]:
+    """Numbers that have not said YES, recorded before epoch `before` (oldest first)."""
+    return list(r.zrangebyscore(PENDING, "-inf", before, start=0, num=limit))
+
+
+def postpone_pending(r: redis.Redis, phone: str, until: float) -> None:
+    """Look at a not-yet-consented number again at `until` (something of theirs is still under way)."""
+    r.zadd(PENDING, {phone: until}, xx=True)
+
+
+def forget_pending(r: redis.Redis, phone: str) -> None:
+    r.zrem(PENDING, phone)
 
 
 def opt_out(r: redis.Redis, phone: str, at: datetime) -> bool:

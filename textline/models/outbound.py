@@ -5,13 +5,17 @@ attempts ...), `tl:msg:seq` counter, `tl:msg:key:{dedupe}` (business key ->
 id, so a retried fan-out creates one record), `tl:msg:sid:{sid}` (Twilio sid
 -> id, for status callbacks), `tl:stats:delivery:{day}` counters, `tl:member:{phone}:messages`
 (the ids of records sent to a number, so export and erase find them), `tl:msg:{id}:lock` (held while
-one delivery is under way: workers/send.py). Records expire after the
-message retention period. `tl:msg:open` sorted set: records not final yet -> when to check that
-their delivery is still under way (workers/sweep.py). A record is created in one atomic step with
-its dedupe key. Broadcast copies (`create_many`) are not in it: their broadcast's pump owns them.
+one delivery is under way: workers/send.py), `tl:msg:ref:{kind}:{id}` (the records a `ref` such as
+`case:12` names: a crisis alert carries the member's words to staff, so erasing the member scrubs the
+alerts about their cases), `tl:member:{phone}:mentions` (records to someone else whose text holds this
+member's whole number). Records expire after the message retention period. `tl:msg:open` sorted
+set: records not final yet -> when to check that their delivery is still under way (workers/sweep.py).
+A record is created in one atomic step with its dedupe key. Broadcast copies (`create_many`) are not
+in it: their broadcast's pump owns them.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -85,10 +89,14 @@ if KEYS[1] ~= '' and not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]
 redis.call('HSET', KEYS[2], unpack(ARGV, 5))
 redis.call('EXPIRE', KEYS[2], ARGV[2])
 redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
-redis.call('SADD', KEYS[4], ARGV[1])
-redis.call('EXPIRE', KEYS[4], ARGV[2])
+for i = 4, #KEYS do
+  redis.call('SADD', KEYS[i], ARGV[1])
+  redis.call('EXPIRE', KEYS[i], ARGV[2])
+end
 return 1
 """
+#: A whole number written in a record's text (the member's own number, in a text to someone else).
+_E164 = re.compile(r"\+[1-9]\d{7,14}(?!\d)")
 
 # Claim overdue open records for a sweep (moved a lease ahead, so concurrent sweeps do not share them).
 _OVERDUE = """
@@ -109,6 +117,15 @@ def lock_key(msg_id: str) -> str:
 
 def _sent_to(phone: str) -> str:
     return members.sub_key(phone, "messages")
+
+
+def _mentions(phone: str) -> str:
+    return members.sub_key(phone, "mentions")
+
+
+def _by_ref(ref: str) -> str:
+    """The index of records whose `ref` starts with `ref` (`case:12` finds `case:12` and `case:12:3`)."""
+    return "tl:msg:ref:" + ":".join(ref.split(":")[:2])
 
 
 @dataclass(frozen=True)
@@ -142,6 +159,9 @@ def create(line: Line, to: str, body: str, *, kind: Kind, queue: str, channel: s
               "dedupe": dedupe or ""}
     recheck = line.now().timestamp() + RECHECK.get(queue, 60.0)
     keys = [f"tl:msg:key:{dedupe}" if dedupe else "", _key(msg_id), OPEN, _sent_to(to)]
+    if ref:
+        keys.append(_by_ref(ref))
+    keys += [_mentions(number) for number in sorted(set(_E164.findall(text)) - {to})]
     args = [msg_id, ttl, recheck, "", *[x for pair in fields.items() for x in pair]]
     if not r.eval(_CREATE, len(keys), *keys, *args):
         return None
@@ -343,6 +363,37 @@ def export_member(r: redis.Redis, phone: str) -> list[dict[str, str]]:
     """The message records (texts and calls) still kept for `phone`."""
     found = [r.hgetall(_key(msg_id)) for msg_id in sorted(r.smembers(_sent_to(phone)), key=int)]
     return [data for data in found if data]
+
+
+def about(r: redis.Redis, ref: str) -> list[dict[str, str]]:
+    """The records still kept that `ref` names (`case:12`: every alert and notice about case 12)."""
+    found = [r.hgetall(_key(msg_id)) for msg_id in sorted(r.smembers(_by_ref(ref)), key=int)]
+    return [data for data in found if data]
+
+
+def scrub_about(r: redis.Redis, ref: str) -> None:
+    """Keep the records `ref` names for the audit (who was told, when, delivered or not), without their text."""
+    _scrub(r, [data["id"] for data in about(r, ref)])
+    r.delete(_by_ref(ref))
+
+
+def erase_mentions(r: redis.Redis, phone: str) -> None:
+    """Texts to others that hold `phone` whole keep their delivery record, without their text."""
+    _scrub(r, list(r.smembers(_mentions(phone))))
+    r.delete(_mentions(phone))
+
+
+def _scrub(r: redis.Redis, ids: list[str]) -> None:
+    pipe = r.pipeline()
+    for msg_id in ids:
+        # Only a record that still exists: HSET on an expired one would make it again, for ever.
+        pipe.eval("if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'body', ARGV[1]) end",
+                  1, _key(msg_id), ERASED)
+    pipe.execute()
+
+
+#: What a scrubbed record's text becomes.
+ERASED = "(erased)"
 
 
 def erase_member(r: redis.Redis, phone: str) -> None:

@@ -1,10 +1,9 @@
-"""Dashboard accounts (coordinators and peers), their web sessions and the login limiter.
+"""Dashboard accounts (coordinators and peers) and their web sessions (the login limiter: models/logins.py).
 
 Keys (owned here): `tl:user:{email}` hash (email, role, phone, password hash,
 created_at), `tl:users` set of emails, `tl:user:{email}:sessions` set of
 session key hashes, `tl:websession:{sha256(sid)}` hash (email, created_at)
-with an idle TTL, `tl:login:email:{email}` and `tl:login:ip:{ip}` attempt
-counters. A session id is stored only as its hash, so a copy of Redis cannot
+with an idle TTL. A session id is stored only as its hash, so a copy of Redis cannot
 be replayed as a login. Passwords are hashed with werkzeug.security (scrypt).
 """
 from __future__ import annotations
@@ -26,25 +25,6 @@ ALL = "tl:users"
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200
 _EMAIL = re.compile(r"^[^@\s:/]+@[^@\s:/]+\.[^@\s:/]+$")
-
-#: Atomic attempt counting for one login: every attempt takes a token from both the
-#: email's and the address's window; the answer is the seconds to wait (0 = go ahead).
-_ATTEMPT = """
-local waits = {0}
-for i = 1, 2 do
-  local n = redis.call('INCR', KEYS[i])
-  if n == 1 then redis.call('EXPIRE', KEYS[i], ARGV[3]) end
-  if n > tonumber(ARGV[i]) then
-    local ttl = redis.call('TTL', KEYS[i])
-    if ttl < 0 then
-      redis.call('EXPIRE', KEYS[i], ARGV[3])
-      ttl = tonumber(ARGV[3])
-    end
-    table.insert(waits, ttl)
-  end
-end
-return math.max(unpack(waits))
-"""
 
 
 class AccountRole(StrEnum):
@@ -168,19 +148,6 @@ def authenticate(r: redis.Redis, email: str, password: str) -> User | None:
     if not check_password_hash(stored, password[:MAX_PASSWORD]):
         return None
     return get(r, email)
-
-
-# -- the login limiter ------------------------------------------------------------------------------------------
-def login_attempt(r: redis.Redis, email: str, address: str, *, per_email: int, per_address: int,
-                  window: float) -> int:
-    """Count one login attempt for the email and the client address; seconds to wait, 0 when allowed."""
-    keys = (f"tl:login:email:{email.strip().lower()[:254]}", f"tl:login:ip:{address or 'unknown'}")
-    return int(r.eval(_ATTEMPT, 2, *keys, per_email, per_address, max(1, int(window))))
-
-
-def login_succeeded(r: redis.Redis, email: str) -> None:
-    """A right password clears the email's count (the address keeps its own)."""
-    r.delete(f"tl:login:email:{email}")
 
 
 # -- web sessions ---------------------------------------------------------------------------------------------------

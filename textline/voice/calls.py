@@ -2,7 +2,9 @@
 
 Keys (owned here): `tl:member:{phone}:call:{CallSid}` hash (`prompt` as JSON, `speech` the words that
 started a crisis dial) for a caller whose number is known, `tl:call:{CallSid}` for a hidden number, and
-`tl:call:{CallSid}:taken` (the staff number that pressed 1 on that call's crisis dial; first one wins).
+`tl:call:{CallSid}:taken` (the staff number that pressed 1 on that call's crisis dial; first one wins),
+`tl:call:{CallSid}:unverified` (STIR/SHAKEN said the caller ID is not the caller's: the whole call goes
+on as a hidden number's, whatever later requests of it say).
 Everything expires after CALL_TTL: a call is short, and nothing here is needed once it ends.
 """
 from __future__ import annotations
@@ -23,6 +25,18 @@ def _key(phone: str | None, sid: str) -> str:
 
 def _taken(sid: str) -> str:
     return f"tl:call:{sid}:taken"
+
+
+def _unverified(sid: str) -> str:
+    return f"tl:call:{sid}:unverified"
+
+
+def mark_unverified(r: redis.Redis, sid: str) -> None:
+    r.set(_unverified(sid), "1", ex=CALL_TTL)
+
+
+def is_unverified(r: redis.Redis, sid: str) -> bool:
+    return bool(r.exists(_unverified(sid)))
 
 
 def save_prompt(r: redis.Redis, phone: str | None, sid: str, prompt: Prompt) -> None:

@@ -2,7 +2,8 @@
 
 The IVR adds only what a phone needs: what a key stands for before a caller has a menu (choosing a
 language, joining), 0 for crisis staff and * to repeat at any prompt, the call that reads a text to
-a number that cannot take one, and which prompt comes next:
+a number that cannot take one, which prompt comes next, and what a forgeable caller ID may not do
+(textline.voice.guard: no staff commands, no private settings, no whole numbers read aloud):
 
     a flow's question still open (a session)  -> gather its answer (At.FLOW)
     otherwise, by the caller's state          -> choose a language, join, opted out, or the main menu
@@ -19,14 +20,15 @@ from flows import compliance, engine, menu
 from flows import language as language_flow
 from flows.answers import fold
 from flows.inbound import Channel, Inbound
-from flows.outcome import Outcome
+from flows.outcome import Outcome, Reply
 from flows.turn import Turn
 from textline.core import catalog, phones
 from textline.core.line import Line
 from textline.models import members, outbound, sessions, staff
 from textline.models.members import Member, MemberStatus
-from textline.voice import calls, crisis_dial
-from textline.voice.twiml import Prompt, Spoken, replies, speak
+from textline.voice import calls, crisis_dial, guard
+from textline.voice.twiml import Prompt, Spoken, speak
+from textline.voice.twiml import replies as spoken_replies
 from textline.web import effects
 
 CRISIS_KEY = "0"
@@ -53,7 +55,7 @@ class At(StrEnum):
     FLOW = "flow"           # a flow's question (its session holds the state)
     NOTICE = "notice"       # a call that reads a text: any key plays it
     OPTED_OUT = "optout"
-    HIDDEN = "hidden"       # a caller whose number is hidden
+    HIDDEN = "hidden"       # a caller whose number is hidden, or not confirmed (STIR/SHAKEN failed)
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,8 @@ class Call:
     phone: str | None
     turn: int
     now: datetime
+    #: The caller ID was given but its attestation failed: the call goes on as a hidden number's.
+    unverified: bool = False
 
     def url(self, at: At, **extra: str) -> str:
         return "/twilio/voice/gather?" + urlencode({"at": str(at), "t": self.turn + 1, **extra})
@@ -107,7 +111,8 @@ def start(call: Call) -> Next:
     greeting = (speak(language, "ivr.greeting", line=call.line.settings.name),)
     if call.phone is None:
         return hidden(call, ())
-    sessions.clear(call.line.r, call.phone)  # a call starts at the menu, whatever a text left open
+    if staff.get(call.line.r, call.phone) is None:  # a staff flow (a pending SEND) is not a call's to drop
+        sessions.clear(call.line.r, call.phone)  # a call starts at the menu, whatever a text left open
     member = call.member()
     if member is None:
         if len(language_flow.offered(_turn(call, None))) > 1:
@@ -156,17 +161,17 @@ def after(call: Call, outcome: Outcome, speech: str = "") -> Next:
     language = call.language(member)
     session = sessions.get(call.line.r, call.phone) if call.phone else None
     if session is not None and outcome.replies:
-        lead = tuple(replies(language, outcome.replies[:-1]))
+        lead = tuple(replies(call, language, outcome.replies[:-1]))
         if session.flow == language_flow.FLOW:
             ask = (Spoken(language, outcome.replies[-1].voice or outcome.replies[-1].text), *_language_choices(call))
         else:
-            ask = tuple(replies(language, outcome.replies[-1:]))
+            ask = tuple(replies(call, language, outcome.replies[-1:]))
         return Ask(Prompt(language, ask, call.url(At.FLOW), lead))
     if member is None:
-        return choose_language(call, tuple(replies(language, outcome.replies)))
+        return choose_language(call, tuple(replies(call, language, outcome.replies)))
     if outcome.replies and outcome.replies[-1].choices:  # the menu itself (MENU said mid-call): read it once
-        return home(call, member, tuple(replies(language, outcome.replies[:-1])))
-    return home(call, member, tuple(replies(language, outcome.replies)))
+        return home(call, member, tuple(replies(call, language, outcome.replies[:-1])))
+    return home(call, member, tuple(replies(call, language, outcome.replies)))
 
 
 def home(call: Call, member: Member, lead: tuple[Spoken, ...], first: tuple[Spoken, ...] = ()) -> Next:
@@ -181,7 +186,7 @@ def home(call: Call, member: Member, lead: tuple[Spoken, ...], first: tuple[Spok
         return Ask(Prompt(language, ask, call.url(At.OPTED_OUT), lead))
     if member.status == MemberStatus.PENDING:
         return Ask(Prompt(language, (*first, speak(language, "ivr.join"), crisis_key), call.url(At.JOIN), lead))
-    listing = replies(language, [menu.menu_reply(_turn(call, member))])
+    listing = replies(call, language, [menu.menu_reply(_turn(call, member))])
     ask = (*first, *listing, crisis_key, speak(language, "ivr.repeat"))
     return Ask(Prompt(language, ask, call.url(At.MENU), lead))
 
@@ -198,9 +203,10 @@ def _language_choices(call: Call) -> list[Spoken]:
 
 
 def hidden(call: Call, lead: tuple[Spoken, ...], first: tuple[Spoken, ...] = ()) -> Next:
-    """A hidden number: no menu (nothing to find the member by), but 0 still rings crisis staff."""
+    """A hidden (or unconfirmed) number: no menu (nothing to find the member by), but 0 still rings crisis staff."""
     language = call.language()
-    ask = (*first, speak(language, "ivr.hidden", line=call.line.settings.name), speak(language, "ivr.crisis_key"))
+    why = "ivr.unverified" if call.unverified else "ivr.hidden"
+    ask = (*first, speak(language, why, line=call.line.settings.name), speak(language, "ivr.crisis_key"))
     return Ask(Prompt(language, ask, call.url(At.HIDDEN), lead))
 
 
@@ -285,10 +291,24 @@ def _turn(call: Call, member: Member | None) -> Turn:
     return Turn(call.line, inbound, member, staff.get(call.line.r, call.phone) if call.phone else None)
 
 
+def replies(call: Call, language: str, said: list[Reply]) -> list[Spoken]:
+    """A flow's replies as sentences, with no whole number read aloud but the line's and the resource's."""
+    settings = call.line.settings
+    keep = frozenset({settings.number, *(n for text in settings.crisis_resources.values()
+                                         for n in guard.numbers_in(text))})
+    return [Spoken(s.language, guard.without_numbers(s.text, keep)) for s in spoken_replies(language, said)]
+
+
 def _run(call: Call, *, digits: str = "", text: str = "") -> Outcome:
-    """One turn through the engine, exactly as a text would go, and its effects enqueued."""
+    """One turn through the engine, exactly as a text would go, and its effects enqueued.
+
+    What a forgeable caller ID may not do (a staff command, a private setting) never reaches it.
+    """
     assert call.phone is not None
     inbound = Inbound(Channel.VOICE, call.phone, text, call.now, sid=f"{call.sid}:{call.turn}", digits=digits)
+    refused = guard.refusal(call.line, inbound)
+    if refused is not None:
+        return Outcome.say(call.line.text(call.language(), refused, voice=True))
     outcome = engine.handle(call.line, inbound)
     effects.apply(call.line, outcome.effects)
     return outcome

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable
 
 from flask import Blueprint, Response, request
@@ -21,7 +22,7 @@ from flask.blueprints import BlueprintSetupState
 
 from textline.core import phones
 from textline.models import inbound_log, staff
-from textline.voice import calls, ivr, twiml
+from textline.voice import calls, guard, ivr, twiml
 from textline.voice.ivr import Ask, At, Call, End, Next, Ring
 from textline.voice.twiml import VoiceConfig, speak
 from textline.web.context import current_line, plain
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/twilio/voice")
 bp.before_request(verify_signature)
 MAX_SPEECH = 500
+#: What may be logged of a `StirVerstat` value (TN-Validation-Passed-A ...): letters, digits, dashes.
+VERSTAT = re.compile(r"[^A-Za-z0-9-]")
 
 
 @bp.record_once
@@ -44,7 +47,11 @@ def xml(body: str) -> Response:
 
 
 def _call() -> Call | None:
-    """The call this request belongs to; None when CallSid is missing or malformed."""
+    """The call this request belongs to; None when CallSid is missing or malformed.
+
+    An incoming call whose STIR/SHAKEN attestation failed (`StirVerstat`) is a caller without a
+    number, from that request to the end of the call.
+    """
     form = request.form
     sid = form.get("CallSid", "")
     if not sid or len(sid) > 64:
@@ -53,7 +60,13 @@ def _call() -> Call | None:
     outbound_leg = form.get("Direction", "").startswith("outbound")
     party = phones.try_parse(form.get("To" if outbound_leg else "From", ""), line.settings.region)
     turn = request.args.get("t", "0")
-    return Call(line, sid, party, int(turn) if turn.isdigit() else 0, line.now())
+    unverified = False
+    if not outbound_leg:
+        if guard.unverified(form.get("StirVerstat", "")):
+            calls.mark_unverified(line.r, sid)
+        unverified = party is not None and calls.is_unverified(line.r, sid)
+    return Call(line, sid, None if unverified else party, int(turn) if turn.isdigit() else 0, line.now(),
+                unverified=unverified)
 
 
 def _answer(call: Call, step: str, decide: Callable[[], Next]) -> Response:
@@ -66,7 +79,7 @@ def _answer(call: Call, step: str, decide: Callable[[], Next]) -> Response:
         return xml(stored or twiml.hold(request.full_path))
     try:
         answer = render(call, decide())
-        inbound_log.remember(r, key, answer)
+        inbound_log.remember(r, key, answer, about=(call.phone,))
     except Exception:
         inbound_log.release(r, key)
         raise
@@ -92,7 +105,9 @@ def incoming() -> Response:
     call = _call()
     if call is None:
         return plain("missing or bad CallSid", 400)
-    log.info("voice %s from %s: call started", call.sid, phones.mask(call.phone))
+    verstat = VERSTAT.sub("", request.form.get("StirVerstat", ""))[:40] or "none"
+    log.info("voice %s from %s: call started (StirVerstat %s%s)", call.sid, phones.mask(call.phone), verstat,
+             ", treated as a hidden number" if call.unverified else "")
     return _answer(call, "start", lambda: ivr.start(call))
 
 

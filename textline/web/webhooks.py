@@ -51,7 +51,7 @@ def sms() -> Response:
         outcome = engine.handle(line, inbound)
         effects.apply(line, outcome.effects, origin=f"in:{sid}")
         answer = twiml.sms(outcome)
-        inbound_log.remember(line.r, sid, answer)
+        inbound_log.remember(line.r, sid, answer, about=(phone,))
     except Exception:
         _release(sid)
         raise

@@ -1,5 +1,10 @@
 """Who may see the dashboard: logins, signed sessions, a CSRF token on every form, roles, safe headers.
 
+Logins are slowed per (email, client address) and per address, never locked per email
+(textline.models.logins): a stranger cannot lock a coordinator out. The client address is
+`request.remote_addr`, which create_app's ProxyFix sets from X-Forwarded-For only for as many
+hops as `[web] proxies` declares, so a client cannot pick the address it is counted under.
+
 Every dashboard URL (unknown ones included) redirects to the login page
 without a session. The session cookie, signed with TEXTLINE_SECRET_KEY, holds
 only a random session id (kept in Redis as a hash, so logout and removing an
@@ -18,7 +23,7 @@ from flask.blueprints import BlueprintSetupState
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
-from textline.models import audit, users
+from textline.models import audit, logins, users
 from textline.web.context import current_line, current_settings
 from textline.web.dashboard import csrf
 from textline.web.dashboard.blueprint import bp
@@ -112,24 +117,31 @@ def login() -> Response | tuple[str, int] | str:
         return page("login.html", "Sign in", back=back)
     email = request.form.get("email", "")[:254]
     password = request.form.get("password", "")[: users.MAX_PASSWORD + 1]
-    wait = users.login_attempt(line.r, email, request.remote_addr or "unknown", per_email=config.login_attempts,
-                               per_address=config.address_attempts, window=config.login_window)
+    address = request.remote_addr or "unknown"
+    wait = logins.attempt(line.r, email, address, per_pair=config.login_attempts,
+                          per_address=config.address_attempts, window=config.login_window)
     if wait:
-        log.warning("dashboard login refused: too many attempts")
-        minutes = max(1, round(wait / 60))
+        log.warning("dashboard login refused: too many attempts, %d s to wait", wait)
         return page("login.html", "Sign in", back=back, email=email, status=429,
-                    error=f"Too many attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}.")
+                    error=f"Too many attempts. Try again in {_how_long(wait)}.")
     user = users.authenticate(line.r, email, password)
     if user is None:
         log.info("dashboard login failed")
         return page("login.html", "Sign in", back=back, email=email, status=401,
                     error="That email and password do not match an account.")
-    users.login_succeeded(line.r, user.email)
+    logins.succeeded(line.r, email, address, per_address=config.address_attempts)
     session.clear()
     session["sid"] = users.open_session(line.r, user, config.session_idle, line.now())
     csrf.renew()
     audit.record(line, user.email, "signed in")
     return redirect(back or url_for("dashboard.home"))
+
+
+def _how_long(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds > 1 else ''}"
+    minutes = round(seconds / 60)
+    return f"{minutes} minute{'s' if minutes > 1 else ''}"
 
 
 @bp.post("/logout")
