@@ -60,8 +60,8 @@ def _check_node(node: Element) -> None:
     if node.tag == "Dial":
         assert E164.match(node.get("callerId", "")) and node.get("timeout", "").isdigit()
         assert node.get("action", "").startswith("/twilio/voice/") and len(node) > 0
-    if node.tag == "Number":
-        assert E164.match(text) and node.get("url", "").startswith("/twilio/voice/")
+    if node.tag == "Number":  # a crisis line handed a call over to answers itself: no whisper url
+        assert E164.match(text) and node.get("url", "/twilio/voice/").startswith("/twilio/voice/")
     if node.tag == "Redirect":
         assert text.startswith("/twilio/voice")
     if node.tag == "Pause":

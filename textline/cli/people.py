@@ -8,7 +8,7 @@ import click
 from textline.cli import common
 from textline.core.errors import NotFound
 from textline.core.phones import mask
-from textline.models import groups, member_data, members, staff
+from textline.models import groups, member_data, members, shifts, staff
 
 
 @click.group(name="staff")
@@ -41,8 +41,12 @@ def staff_list(as_json: bool) -> None:
 @click.argument("phone")
 @common.errors_as_messages
 def staff_remove(phone: str) -> None:
-    staff.remove(common.line().r, common.phone(phone))
-    click.echo("removed")
+    """Take PHONE off the roster, with their shifts."""
+    r, number = common.line().r, common.phone(phone)
+    staff.require(r, number)
+    dropped = shifts.remove_for(r, number)
+    staff.remove(r, number)
+    click.echo(f"removed (and {dropped} shift{'' if dropped == 1 else 's'})" if dropped else "removed")
 
 
 @staff_group.command("on")

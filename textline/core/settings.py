@@ -21,7 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from textline.core.durations import parse_duration
-from textline.core.errors import ConfigError
+from textline.core.errors import ConfigError, InvalidNumber
 from textline.core.phones import parse_phone
 
 DEV_NUMBER = "+15005550006"
@@ -39,6 +39,8 @@ PRODUCTION_ENVS = frozenset({"", "prod", "production"})
 REQUIRED = (("TWILIO_ACCOUNT_SID", "account_sid"), ("TWILIO_AUTH_TOKEN", "auth_token"),
             ("TEXTLINE_NUMBER", "number"), ("TEXTLINE_PUBLIC_URL", "public_url"),
             ("TEXTLINE_SECRET_KEY", "secret_key"))
+#: `[voice] ring_timeout` bounds, in seconds: long enough to pick up, short enough for a caller in crisis.
+MIN_RING, MAX_RING = 1.0, 60.0
 #: Fields never shown by `repr` (a settings object printed in a log or a traceback).
 SECRETS = frozenset({"auth_token", "secret_key", "metrics_token"})
 
@@ -122,6 +124,15 @@ class Settings:
     raw: Mapping[str, Any] = field(default_factory=dict)
     checkin_prompt_window: float = 8 * 3600.0   # [checkins] prompt_window: a prompt's answer window
     checkin_missed_limit: int = 3               # [checkins] missed_limit: unanswered prompts -> outreach
+    #: [crisis] handover_number: a crisis line (E.164) a caller is connected to when no staff member takes
+    #: their crisis call within ring_timeout, or at once when nobody is on call; None: no handover.
+    handover_number: str | None = None
+    #: [voice] ring_timeout: how long on-call crisis staff are rung for a crisis call (1s to 60s).
+    ring_timeout: float = 20.0
+    #: [peers] max_per_shift: requests offered to one peer in one shift (they may still TAKE from QUEUE).
+    peers_max_per_shift: int = 6
+    #: [peers] pause_after_crisis: a peer is offered nothing for this long after a crisis case (0: no pause).
+    peers_pause_after_crisis: float = 900.0
 
     def __post_init__(self) -> None:
         if self.dev:
@@ -218,6 +229,9 @@ class Settings:
             base["test_clock"] = True
         if "public_url" in base:
             base["public_url"] = base["public_url"].rstrip("/")
+        if base.get("handover_number") and base["handover_number"] == base.get("number"):
+            raise ConfigError("crisis.handover_number is the line's own number: give the crisis line's, "
+                              "like +18002738255")
         return cls(**base)
 
 
@@ -229,6 +243,34 @@ def _hide_password(url: str) -> str:
     scheme, _, userinfo = head.partition("://")
     user = userinfo.split(":", 1)[0]
     return f"{scheme}://{user}:***@{tail}"
+
+
+def _handover(value: object) -> str:
+    """`[crisis] handover_number`: a whole number with its country code (E.164), as Twilio dials it."""
+    text = str(value).strip()
+    hint = f"crisis.handover_number must be a phone number with its country code, like +18002738255, not {value!r}"
+    if not text.startswith("+"):
+        raise ConfigError(hint)
+    try:
+        return parse_phone(text, "ZZ")
+    except InvalidNumber as exc:
+        raise ConfigError(hint) from exc
+
+
+def _peers(peers: Mapping[str, Any]) -> dict[str, Any]:
+    """`[peers] max_per_shift` (a whole number above 0) and `pause_after_crisis` (a duration, 0s for none)."""
+    out: dict[str, Any] = {}
+    if "max_per_shift" in peers:
+        value = peers["max_per_shift"]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"peers.max_per_shift must be a whole number above 0, not {value!r}")
+        out["peers_max_per_shift"] = value
+    if "pause_after_crisis" in peers:
+        pause = parse_duration(peers["pause_after_crisis"])
+        if pause < 0:
+            raise ConfigError(f"peers.pause_after_crisis must be 0s or more, not {peers['pause_after_crisis']!r}")
+        out["peers_pause_after_crisis"] = pause
+    return out
 
 
 def _from_toml(path: Path) -> dict[str, Any]:
@@ -270,6 +312,8 @@ def _from_toml(path: Path) -> dict[str, Any]:
         out["crisis_resources"] = {**DEFAULT_RESOURCES, **{k: str(v) for k, v in crisis["resource"].items()}}
     if "call_staff" in crisis:
         out["crisis_call_staff"] = bool(crisis["call_staff"])
+    if "handover_number" in crisis:
+        out["handover_number"] = _handover(crisis["handover_number"])
     callbacks = data.get("callbacks", {})
     if "claim_timeout" in callbacks:
         out["claim_timeout"] = parse_duration(callbacks["claim_timeout"])
@@ -297,6 +341,13 @@ def _from_toml(path: Path) -> dict[str, Any]:
         out["checkin_missed_limit"] = checkins["missed_limit"]
     if "inbound_rate" in data:
         out["inbound_rate"] = int(data["inbound_rate"])
+    voice = data.get("voice", {})
+    if "ring_timeout" in voice:
+        out["ring_timeout"] = parse_duration(voice["ring_timeout"])
+        if not MIN_RING <= out["ring_timeout"] <= MAX_RING:
+            raise ConfigError(f"voice.ring_timeout must be between {MIN_RING:.0f}s and {MAX_RING:.0f}s, "
+                              f"not {voice['ring_timeout']!r}")
+    out.update(_peers(data.get("peers", {})))
     web = data.get("web", {})
     if "proxies" in web:
         if not isinstance(web["proxies"], int) or web["proxies"] < 0:

@@ -1,7 +1,8 @@
 """Staff: peer supporters, crisis staff and coordinators, and who is on call.
 
 Keys (owned here): `tl:staff:{phone}` hash, `tl:staff:all` set,
-`tl:oncall:{role}` set of phones on call.
+`tl:oncall:{role}` set of phones on call. Shift edges (textline.models.shifts) change who is on call
+through `on_call_at_edge`, with a claim key that module names.
 """
 from __future__ import annotations
 
@@ -13,6 +14,18 @@ import redis
 from textline.core.errors import NotFound
 
 ALL = "tl:staff:all"
+
+# A shift edge, applied once: claim the edge, then (unless that occurrence was skipped by OFF, or the
+# person has left the roster) add to or remove from the on-call set. Returns {claimed, changed}:
+# changed is 1 or 0 as SADD / SREM say, -1 when nothing was to be done.
+_EDGE = """
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return {0, -1} end
+if KEYS[2] ~= '' and redis.call('EXISTS', KEYS[2]) == 1 then return {1, -1} end
+if redis.call('EXISTS', KEYS[3]) == 0 then return {1, -1} end
+if ARGV[2] == 'on' then return {1, redis.call('SADD', KEYS[4], ARGV[3])} end
+if ARGV[2] == 'off' then return {1, redis.call('SREM', KEYS[4], ARGV[3])} end
+return {1, -1}
+"""
 
 
 class Role(StrEnum):
@@ -89,6 +102,29 @@ def set_on_call(r: redis.Redis, phone: str, on: bool) -> StaffMember:
     else:
         r.srem(_oncall(member.role), phone)
     return require(r, phone)
+
+
+@dataclass(frozen=True)
+class EdgeResult:
+    """What one shift edge did: `claimed` by this caller (else another ticker had it), and whether
+    the person's on-call state `changed` (None: left as it was: skipped, kept on, or no longer staff)."""
+
+    claimed: bool
+    changed: bool | None
+
+
+def on_call_at_edge(r: redis.Redis, phone: str, on: bool | None, *, marker: str, skip: str = "",
+                    ttl: int) -> EdgeResult:
+    """Put `phone` on (True) or off (False) call at a shift edge, or leave them (None), once per `marker`.
+
+    Atomic: of many tickers on many machines, one claims the edge; a `skip` key that exists (OFF said
+    during that shift) leaves them off.
+    """
+    member = get(r, phone)
+    oncall = _oncall(member.role) if member else _oncall(Role.PEER)
+    action = "keep" if on is None else ("on" if on else "off")
+    claimed, changed = r.eval(_EDGE, 4, marker, skip, _key(phone), oncall, ttl, action, phone)
+    return EdgeResult(bool(claimed), None if changed < 0 else bool(changed))
 
 
 def on_call(r: redis.Redis, role: Role) -> list[StaffMember]:

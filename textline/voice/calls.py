@@ -3,6 +3,7 @@
 Keys (owned here): `tl:member:{phone}:call:{CallSid}` hash (`prompt` as JSON, `speech` the words that
 started a crisis dial) for a caller whose number is known, `tl:call:{CallSid}` for a hidden number, and
 `tl:call:{CallSid}:taken` (the staff number that pressed 1 on that call's crisis dial; first one wins),
+`tl:call:{CallSid}:case` (the crisis case a handed-over call belongs to),
 `tl:call:{CallSid}:unverified` (STIR/SHAKEN said the caller ID is not the caller's: the whole call goes
 on as a hidden number's, whatever later requests of it say).
 Everything expires after CALL_TTL: a call is short, and nothing here is needed once it ends.
@@ -25,6 +26,10 @@ def _key(phone: str | None, sid: str) -> str:
 
 def _taken(sid: str) -> str:
     return f"tl:call:{sid}:taken"
+
+
+def _case(sid: str) -> str:
+    return f"tl:call:{sid}:case"
 
 
 def _unverified(sid: str) -> str:
@@ -61,6 +66,16 @@ def remember_speech(r: redis.Redis, phone: str | None, sid: str, speech: str) ->
 
 def speech(r: redis.Redis, phone: str | None, sid: str) -> str:
     return r.hget(_key(phone, sid), "speech") or ""
+
+
+def remember_case(r: redis.Redis, sid: str, case_id: int) -> None:
+    """The case a crisis call was handed over for, to record how the handover ended."""
+    r.set(_case(sid), str(case_id), ex=CALL_TTL)
+
+
+def case_of(r: redis.Redis, sid: str) -> int | None:
+    value = r.get(_case(sid))
+    return int(value) if value else None
 
 
 def take(r: redis.Redis, sid: str, staff_phone: str) -> bool:

@@ -34,20 +34,38 @@ def _case(line: Line, phone: str, speech: str) -> tuple[cases.Case, bool]:
                            channel="voice")
 
 
-def open_case_from_voice(line: Line, phone: str | None, speech: str) -> None:
-    """Nobody took a crisis call from `phone` (None: a hidden number): open and escalate its case.
+def open_case_from_voice(line: Line, phone: str | None, speech: str, *, event: str = "call",
+                         what: str = "crisis call: no staff member took it") -> int | None:
+    """Nobody took a crisis call from `phone` (None: a hidden number): open and escalate its case; its id.
 
     `speech` holds the words that started it ('' when the caller pressed 0). When those words
     opened a case moments ago (the engine's crisis stage), the call is added to that case.
     """
     if phone is None:
         log.warning("voice crisis from a hidden number: nobody answered, nobody to call back")
-        return
+        return None
     case, new = _case(line, phone, speech)
     if new:
         cases.start_ladder(line, case.id)
-    cases.add_event(line, case.id, "call", "crisis call: no staff member took it")
+    cases.add_event(line, case.id, event, what)
     log.warning("voice crisis from %s: nobody took the call; case %s escalates", mask(phone), case.id)
+    return case.id
+
+
+def hand_over(line: Line, phone: str | None, speech: str, number: str, *, nobody_on_call: bool) -> int | None:
+    """A crisis call goes to the handover line: on the case's trail, and the case escalates as usual; its id."""
+    why = "nobody on call" if nobody_on_call else "no staff member took it"
+    return open_case_from_voice(line, phone, speech, event="handover",
+                                what=f"crisis call: {why}; connected to the handover line {number}")
+
+
+def handover_ended(line: Line, case_id: int | None, status: str, connected: bool) -> None:
+    """The handover call ended: whether the crisis line answered, on the case's trail."""
+    if case_id is None:
+        log.info("voice crisis handover from a hidden number ended: %s", status)
+        return
+    what = "handover call ended" if connected else f"handover line did not answer ({status})"
+    cases.add_event(line, case_id, "handover", what, status=status)
 
 
 def answered(line: Line, phone: str | None, staff_phone: str) -> None:

@@ -71,11 +71,19 @@ class Ring:
 
 
 @dataclass(frozen=True)
+class Handover:
+    """Connect the caller to the crisis line (`[crisis] handover_number`) from the line's own number."""
+
+    lead: tuple[Spoken, ...]
+    number: str
+
+
+@dataclass(frozen=True)
 class End:
     words: tuple[Spoken, ...] = ()
 
 
-Next = Ask | Ring | End
+Next = Ask | Ring | Handover | End
 
 
 @dataclass(frozen=True)
@@ -229,12 +237,12 @@ def _next_turn(action: str, turn: int) -> str:
 
 
 def crisis(call: Call) -> Next:
-    """0: ring on-call crisis staff at once; with nobody on call, the resource and a case now."""
+    """0: ring on-call crisis staff at once; with nobody on call, the handover line (or the resource) now."""
     numbers = crisis_dial.numbers(call.line, call.phone)
     if numbers:
         calls.remember_speech(call.line.r, call.phone, call.sid, "")
         return Ring((speak(call.language(), "ivr.crisis_connecting"),), tuple(numbers))
-    return nobody_took_it(call, "")
+    return no_staff(call, "", nobody_on_call=True)
 
 
 def after_dial(call: Call, taken_by: str | None, status: str) -> Next:
@@ -242,11 +250,41 @@ def after_dial(call: Call, taken_by: str | None, status: str) -> Next:
     if taken_by and status not in NOT_CONNECTED:
         crisis_dial.answered(call.line, call.phone, taken_by)
         return End((speak(call.language(), "ivr.crisis_after"),))
-    return nobody_took_it(call, calls.speech(call.line.r, call.phone, call.sid))
+    return no_staff(call, calls.speech(call.line.r, call.phone, call.sid))
+
+
+def no_staff(call: Call, speech: str, *, nobody_on_call: bool = False) -> Next:
+    """No staff member took a crisis call: the handover line when the line has one, else the resource.
+
+    Either way the case is opened (or the call joins the one the caller's words opened) and its
+    ladder alerts staff by SMS, so someone follows up after the crisis line.
+    """
+    number = call.line.settings.handover_number
+    if number is None:
+        return nobody_took_it(call, speech)
+    case_id = crisis_dial.hand_over(call.line, call.phone, speech, number, nobody_on_call=nobody_on_call)
+    if case_id is not None:
+        calls.remember_case(call.line.r, call.sid, case_id)
+    key = "ivr.handover_now" if nobody_on_call else "ivr.handover"
+    return Handover((speak(call.language(), key),), number)
+
+
+def after_handover(call: Call, status: str) -> Next:
+    """The handover <Dial> ended: after a conversation, goodbye; when the crisis line did not answer, the resource."""
+    connected = bool(status) and status not in NOT_CONNECTED
+    crisis_dial.handover_ended(call.line, calls.case_of(call.line.r, call.sid), status or "unknown", connected)
+    if connected:
+        return End((speak(call.language(), "ivr.crisis_after"),))
+    return resource_then_home(call)
 
 
 def nobody_took_it(call: Call, speech: str) -> Next:
     crisis_dial.open_case_from_voice(call.line, call.phone, speech)
+    return resource_then_home(call)
+
+
+def resource_then_home(call: Call) -> Next:
+    """The crisis resource and that the team was told, then back to the caller's prompt (never a dead end)."""
     member = call.member()
     language = call.language(member)
     resource = (Spoken(language, call.line.settings.resource(language)),)

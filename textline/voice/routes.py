@@ -8,6 +8,7 @@ render TwiML (textline.voice.twiml), remember the answer. Only fast Redis work h
     POST /twilio/voice/gather?at=..&t=N       a keypress or a spoken answer at turn N
     POST /twilio/voice/crisis-dial?t=N        the crisis <Dial> ended (DialCallStatus)
     POST /twilio/voice/crisis-accept?call=CA  what a dialled crisis staff member hears; 1 takes the call
+    POST /twilio/voice/handover-end?t=N       the handover <Dial> to `[crisis] handover_number` ended
     POST /twilio/voice/notice/<msg_id>        a call placed to read a text to a number that cannot take one
 """
 from __future__ import annotations
@@ -23,7 +24,7 @@ from flask.blueprints import BlueprintSetupState
 from textline.core import phones
 from textline.models import inbound_log, staff
 from textline.voice import calls, guard, ivr, twiml
-from textline.voice.ivr import Ask, At, Call, End, Next, Ring
+from textline.voice.ivr import Ask, At, Call, End, Handover, Next, Ring
 from textline.voice.twiml import VoiceConfig, speak
 from textline.web.context import current_line, plain
 from textline.web.signature import verify_signature
@@ -96,6 +97,11 @@ def render(call: Call, decided: Next) -> str:
         return twiml.dial(decided.lead, decided.numbers, caller_id=call.line.settings.number,
                                 action=f"/twilio/voice/crisis-dial?t={call.turn + 1}",
                                 whisper=f"/twilio/voice/crisis-accept?call={call.sid}", config=config)
+    if isinstance(decided, Handover):
+        log.info("voice %s from %s: handed over to the crisis line", call.sid, phones.mask(call.phone))
+        return twiml.dial(decided.lead, (decided.number,), caller_id=call.line.settings.number,
+                          action=f"/twilio/voice/handover-end?t={call.turn + 1}", whisper=None, config=config,
+                          timeout=twiml.HANDOVER_TIMEOUT)
     assert isinstance(decided, End)
     return twiml.end(decided.words, config)
 
@@ -134,6 +140,16 @@ def crisis_dial() -> Response:
     taken = calls.taken_by(call.line.r, call.sid)
     log.info("voice %s crisis dial ended: %s, %s", call.sid, status or "unknown", "taken" if taken else "not taken")
     return _answer(call, f"dial:{call.turn}", lambda: ivr.after_dial(call, taken, status))
+
+
+@bp.post("/handover-end")
+def handover_end() -> Response:
+    call = _call()
+    if call is None:
+        return plain("missing or bad CallSid", 400)
+    status = request.form.get("DialCallStatus", "")[:16]
+    log.info("voice %s handover ended: %s", call.sid, status or "unknown")
+    return _answer(call, f"handover:{call.turn}", lambda: ivr.after_handover(call, status))
 
 
 @bp.post("/crisis-accept")

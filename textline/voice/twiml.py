@@ -24,6 +24,8 @@ from textline.core.settings import Settings
 DEFAULT_VOICES: Mapping[str, tuple[str, str]] = {"en": ("en-US", "Polly.Joanna"), "es": ("es-MX", "Polly.Mia")}
 GATHER_TIMEOUT = 5
 RING_TIMEOUT = 20
+#: How long the handover line may take to answer (a crisis line picks up with its own menu at once).
+HANDOVER_TIMEOUT = 30
 WHISPER_TIMEOUT = 8
 
 
@@ -70,7 +72,7 @@ class VoiceConfig:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> VoiceConfig:
-        """`[voice]` gather_timeout, ring_timeout ("5s", "20s") and `[voice.<lang>]` language, voice."""
+        """`[voice]` gather_timeout ("5s"), ring_timeout (read by Settings) and `[voice.<lang>]` language, voice."""
         raw = settings.section("voice")
         voices = dict(DEFAULT_VOICES)
         for lang, table in raw.items():
@@ -84,7 +86,7 @@ class VoiceConfig:
                 raise ConfigError(f"voice.{name} must be between 1s and 60s")
             return value
 
-        return cls(voices, seconds("gather_timeout", GATHER_TIMEOUT), seconds("ring_timeout", RING_TIMEOUT))
+        return cls(voices, seconds("gather_timeout", GATHER_TIMEOUT), round(settings.ring_timeout))
 
     def say_language(self, language: str) -> str:
         return self.voices.get(language, DEFAULT_VOICES["en"])[0]
@@ -141,16 +143,23 @@ def end(words: Iterable[Spoken], config: VoiceConfig) -> str:
     return str(response)
 
 
-def dial(lead: Iterable[Spoken], numbers: Sequence[str], *, caller_id: str, action: str, whisper: str,
-         config: VoiceConfig) -> str:
-    """Ring every number at once from the line's own number; each must press a key first (no voicemail)."""
+def dial(lead: Iterable[Spoken], numbers: Sequence[str], *, caller_id: str, action: str, whisper: str | None,
+         config: VoiceConfig, timeout: int | None = None) -> str:
+    """Ring every number at once from the line's own number (for `ring_timeout`, or `timeout`).
+
+    With `whisper`, each person must press a key first (no voicemail is ever bridged); without it
+    (the handover to a crisis line, which answers with its own menu) the caller is connected at once.
+    """
     response = VoiceResponse()
     for spoken in lead:
         config.say(response, spoken)
-    bridge = response.dial(caller_id=caller_id, timeout=config.ring_timeout, action=action, method="POST",
-                           answer_on_bridge=True)
+    bridge = response.dial(caller_id=caller_id, timeout=timeout or config.ring_timeout, action=action,
+                           method="POST", answer_on_bridge=True)
     for number in numbers:
-        bridge.number(number, url=whisper, method="POST")
+        if whisper:
+            bridge.number(number, url=whisper, method="POST")
+        else:
+            bridge.number(number)
     return str(response)
 
 
