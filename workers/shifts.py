@@ -10,7 +10,7 @@ of each shift when it comes back (what holds now), never a backlog.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from redis.exceptions import RedisError
 
@@ -22,6 +22,8 @@ from textline.models.outbound import Kind
 from textline.models.shifts import Edge, EdgeKind, Shift
 
 log = logging.getLogger(__name__)
+#: Seconds before a shift whose edge failed is tried again (rather than every tick, filling the log).
+RETRY = 60
 
 
 def tick(line: Line, now: datetime | None = None) -> int:
@@ -34,7 +36,8 @@ def tick(line: Line, now: datetime | None = None) -> int:
         except RedisError:
             raise
         except Exception:  # one broken record must never stop the ticker (crisis ladders run on it too)
-            log.exception("shift %s: its edge could not be applied", shift_id)
+            log.exception("shift %s: its edge could not be applied; trying again in %d s", shift_id, RETRY)
+            shifts.postpone(line.r, shift_id, moment + timedelta(seconds=RETRY))
     return applied
 
 

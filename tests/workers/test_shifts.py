@@ -234,3 +234,13 @@ def test_a_fall_back_week(line: Harness) -> None:
     line.work()
     assert line.member(ANN).received.count(STARTED) == 8 and line.member(ANN).received.count(ENDED) == 8
     assert len(line.member(BEN).received) == 2 and len(line.member(CY).received) == 2
+
+
+def test_a_broken_shift_record_never_stops_the_ticker(line: Harness) -> None:
+    roster(line, ("Ann", ANN, Role.PEER, "en"), ("Ben", BEN, Role.PEER, "en"))
+    broken = shifts.add(line.line, ANN, days="mon", start="18:00", end="23:00")
+    shifts.add(line.line, BEN, days="mon", start="18:00", end="23:00")
+    line.r.hset(f"tl:shift:{broken.id}", "tz", "Nowhere/Atlantis")  # as an older version might have left it
+    at(line, local(2026, 3, 2, 18))
+    assert on_call(line, BEN) and not on_call(line, ANN)
+    assert line.r.zscore(shifts.EDGES, str(broken.id)) == local(2026, 3, 2, 18, 1).timestamp()  # a minute later

@@ -362,6 +362,11 @@ def reschedule(r: redis.Redis, shift: Shift, now: datetime) -> None:
            2, _key(shift.id), EDGES, shift.next_edge(now).timestamp(), str(shift.id))
 
 
+def postpone(r: redis.Redis, shift_id: int, at: datetime) -> None:
+    """Try a due shift again at `at` (its edge could not be applied now)."""
+    r.zadd(EDGES, {str(shift_id): at.timestamp()}, xx=True)
+
+
 def forget(r: redis.Redis, shift_id: int) -> None:
     """A due entry whose shift is gone."""
     r.zrem(EDGES, str(shift_id))
