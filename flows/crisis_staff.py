@@ -13,7 +13,7 @@ from flows.registry import staff_command
 from flows.turn import Turn
 from textline.core.line import Line
 from textline.core.queues import CRISIS
-from textline.models import cases, staff
+from textline.models import case_timing, cases, staff
 from textline.models.cases import CaseStatus, Verdict
 from textline.models.outbound import Kind
 from textline.models.staff import Role, StaffMember
@@ -50,6 +50,7 @@ def acknowledge(turn: Turn) -> Outcome:
         return Outcome.say(turn.text("crisis_ack_already", case=case_id, name=_name(turn, holder)))
     case = cases.get(turn.r, case_id)
     assert case is not None
+    case_timing.acknowledged(turn.line, case)
     reply = turn.text("crisis_ack_done", case=case_id, name=turn.staff.name, phone=case.phone)
     return Outcome.say(reply).then(Outcome(effects=tell_others(turn.line, case_id, turn.staff, "crisis_ack_told")))
 

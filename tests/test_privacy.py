@@ -116,7 +116,7 @@ def test_retention_is_enforced_by_expiry(line: Harness) -> None:
     # Everything else either expires or is one of the line's lasting records.
     lasting = re.compile(r"^(tl:member:\+\d+|tl:members|tl:members:pending|tl:migrations|tl:optout|tl:optout:at"
                          r"|tl:invalid|tl:staff.*|tl:oncall.*"
-                         r"|tl:msg:seq|tl:msg:open|tl:timers|tl:timers:claimed|tl:clock"
+                         r"|tl:msg:seq|tl:msg:open|tl:timers|tl:timers:claimed|tl:clock|tl:metrics:[a-z_]+"
                          r"|rq:(queues|workers.*|finished:.*|failed:.*|started:.*|wip:.*|scheduled:.*|deferred:.*"
                          r"|canceled:.*|queue:.*|clean_registries:.*|scheduler.*))$")
     forever = [k for k in r.scan_iter("*") if ttl(k) == -1 and not lasting.match(k)]

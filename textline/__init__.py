@@ -16,7 +16,7 @@ __all__ = ["create_app"]
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    """The web app: Twilio webhooks, health, dashboard, and the simulator in dev mode.
+    """The web app: Twilio webhooks, health, metrics, dashboard, and the simulator in dev mode.
 
     In production (anything but `TEXTLINE_ENV=dev` or `textline dev`) a missing Twilio credential,
     line number, public URL or secret key raises ConfigError here, so under gunicorn no worker boots.
@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from textline.core import logs
     from textline.core.settings import Settings
     from textline.voice import alert_calls, bridge, routes
-    from textline.web import health, webhooks
+    from textline.web import health, metrics, webhooks
     from textline.web.context import plain
     from textline.web.dashboard import bp as dashboard
 
@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         # Only as many X-Forwarded-* hops as there are proxies: a client cannot choose its own address.
         hops = settings.web_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
-    for blueprint in (webhooks.bp, health.bp, routes.bp, bridge.bp, alert_calls.bp, dashboard):
+    for blueprint in (webhooks.bp, health.bp, metrics.bp, routes.bp, bridge.bp, alert_calls.bp, dashboard):
         app.register_blueprint(blueprint)
     crisis.warm(settings)
     if settings.dev_mode:

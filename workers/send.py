@@ -19,7 +19,7 @@ from textline.core.errors import AmbiguousSendError, PermanentSendError, Transie
 from textline.core.line import Line
 from textline.core.phones import mask
 from textline.core.settings import Settings
-from textline.models import hooks, members, outbound
+from textline.models import hooks, members, metrics, outbound
 from textline.models.outbound import Kind, Message, Status
 from workers import runtime
 
@@ -193,6 +193,7 @@ class Delivery:
             else:
                 sid = sender.send_sms(msg.to, msg.body)
         except TransientSendError as exc:
+            metrics.count_twilio_error(self.r, exc.code)
             if attempt >= settings.retry_max and msg.kind not in PERSISTENT:
                 error = str(exc.code or exc.status or "transient")
                 outbound.mark(self.line, msg.id, Status.FAILED, error=error)
@@ -219,6 +220,7 @@ class Delivery:
 
     def permanent(self, msg: Message, exc: PermanentSendError) -> None:
         code = exc.code or 0
+        metrics.count_twilio_error(self.r, code)
         if code in OPTED_OUT_CODES:
             members.opt_out(self.r, msg.to, self.line.now())
         elif code in INVALID_CODES:

@@ -210,11 +210,12 @@ class LineProcs:
         self._count += 1
         return Proc(name, argv, self.env(), self.folder / f"{self._count:02d}-{name}.log")
 
-    def start_web(self, workers: int = 3, threads: int = 4) -> None:
+    def start_web(self, workers: int = 3, threads: int = 4, extra: tuple[str, ...] = ()) -> None:
+        """gunicorn with `workers` processes of `threads` threads; `extra`: more gunicorn options."""
         self.web_port = free_port()
         self.web = self._proc("web", [
             PYTHON, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads), "-b",
-            f"127.0.0.1:{self.web_port}", "--graceful-timeout", "5", "textline:create_app()",
+            f"127.0.0.1:{self.web_port}", "--graceful-timeout", "5", *extra, "textline:create_app()",
         ])
         assert wait(self._web_answers, 30), self.tail(self.web)
 

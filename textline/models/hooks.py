@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textline.core.line import Line
-from textline.models import cases, voice_notices
+from textline.models import case_timing, cases, voice_notices
 from textline.models.outbound import Message
 from textline.models.requests import calls
 
@@ -22,6 +22,7 @@ STATUS_HOOKS: tuple[StatusHook, ...] = (
     cases.on_status,  # a ladder alert delivered or failed goes on its case's trail; a failed round escalates
     voice_notices.on_status,  # a prompt or reminder a landline cannot take (30006) becomes a call
     calls.peer_call_status,  # the line's call to a peer who took a call-back did not reach them: text the peer
+    case_timing.on_status,  # a case's first ladder alert reached staff: its latency goes in /metrics
 )
 
 

@@ -11,7 +11,8 @@ alerts about their cases), `tl:member:{phone}:mentions` (records to someone else
 member's whole number). Records expire after the message retention period. `tl:msg:open` sorted
 set: records not final yet -> when to check that their delivery is still under way (workers/sweep.py).
 A record is created in one atomic step with its dedupe key. Broadcast copies (`create_many`) are not
-in it: their broadcast's pump owns them.
+in it: their broadcast's pump owns them. Each status a record reaches is counted once for /metrics
+(textline/models/metrics.py), in the pipeline `mark` and `record_delivery` send anyway.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ import redis
 
 from textline.core import clock, gsm, jobs, queues, timers
 from textline.core.line import Line
-from textline.models import members
+from textline.models import members, metrics
 
 
 class Status(StrEnum):
@@ -42,14 +43,17 @@ FINAL = frozenset({Status.SENT, Status.DELIVERED, Status.UNDELIVERED, Status.FAI
 
 # A status only moves forward (queued/sending -> sent -> delivered/failed ...), whatever order
 # racing workers and Twilio's callbacks write in; a record that expired or was erased is not re-created.
+# Returns {0} (refused), {1} (written, status as it was) or {1, kind, channel} (the status changed: counted).
 _SET_STATUS = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 0 then return {0} end
 local rank = {queued=0, sending=0, sent=1, delivered=2, undelivered=2, failed=2, skipped=2}
-local current = rank[redis.call('HGET', KEYS[1], 'status') or 'queued'] or 0
-if ARGV[1] ~= '' and (rank[ARGV[1]] or 0) < current then return 0 end
+local before = redis.call('HGET', KEYS[1], 'status') or 'queued'
+local current = rank[before] or 0
+if ARGV[1] ~= '' and (rank[ARGV[1]] or 0) < current then return {0} end
 if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], 'status', ARGV[1]) end
 for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-return 1
+if ARGV[1] == '' or ARGV[1] == before then return {1} end
+return {1, redis.call('HGET', KEYS[1], 'kind') or '', redis.call('HGET', KEYS[1], 'channel') or 'sms'}
 """
 
 # An attempt starts only on a record that is not final: count it and note when it began.
@@ -276,9 +280,12 @@ def start_attempt(line: Line, msg_id: str) -> int:
                            line.now().isoformat()))
 
 
-def _set_status(r: redis.Redis, msg_id: str, status: str, fields: dict[str, str]) -> bool:
+def _set_status(r: redis.Redis, msg_id: str, status: str,
+                fields: dict[str, str]) -> tuple[bool, tuple[str, str] | None]:
+    """(written, (kind, channel) when the status changed: counted in textline/models/metrics.py)."""
     flat = [x for pair in fields.items() for x in pair]
-    return bool(r.eval(_SET_STATUS, 1, _key(msg_id), status, *flat))
+    found = r.eval(_SET_STATUS, 1, _key(msg_id), status, *flat)
+    return bool(found[0]), (found[1], found[2]) if len(found) == 3 else None
 
 
 def mark(line: Line, msg_id: str, status: Status, *, sid: str = "", error: str = "") -> bool:
@@ -289,10 +296,13 @@ def mark(line: Line, msg_id: str, status: Status, *, sid: str = "", error: str =
         fields["sid"] = sid
     if error:
         fields["error"] = error
-    if not _set_status(r, msg_id, str(status), fields):
+    written, changed = _set_status(r, msg_id, str(status), fields)
+    if not written:
         return False
     day = line.now().date().isoformat()
     pipe = r.pipeline()
+    if changed and status in FINAL:
+        metrics.count_outbound(pipe, *changed, str(status), reason=error)
     if status in FINAL:
         pipe.zrem(OPEN, msg_id)
     if sid:
@@ -327,10 +337,14 @@ def record_delivery(line: Line, msg_id: str, status: str, error: str = "") -> No
         new = str(Status.DELIVERED)
     elif status in FAILED_DELIVERY:
         new = str(Status.UNDELIVERED if status == "undelivered" else Status.FAILED)
-    if not _set_status(r, msg_id, new, fields):
+    written, changed = _set_status(r, msg_id, new, fields)
+    if not written:
         return
     day = line.now().date().isoformat()
     pipe = r.pipeline()
+    if changed:  # a repeated callback is counted once
+        metrics.count_outbound(pipe, *changed, new)
+        metrics.count_twilio_error(pipe, error)
     if status not in COUNTED_BY_SENDER:
         pipe.hincrby(f"tl:stats:delivery:{day}", f"{status}:{error}" if error else status, 1)
         pipe.expire(f"tl:stats:delivery:{day}", 90 * 86400)

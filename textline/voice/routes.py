@@ -22,7 +22,7 @@ from flask import Blueprint, Response, request
 from flask.blueprints import BlueprintSetupState
 
 from textline.core import phones
-from textline.models import inbound_log, staff
+from textline.models import inbound_log, metrics, staff
 from textline.voice import calls, guard, ivr, twiml
 from textline.voice.ivr import Ask, At, Call, End, Handover, Next, Ring
 from textline.voice.twiml import VoiceConfig, speak
@@ -84,6 +84,8 @@ def _answer(call: Call, step: str, decide: Callable[[], Next]) -> Response:
     except Exception:
         inbound_log.release(r, key)
         raise
+    if step == "start":  # a call counts once, when it starts (not each step, nor a repeated request)
+        metrics.count_inbound(r, "voice")
     return xml(answer)
 
 

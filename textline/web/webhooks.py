@@ -9,7 +9,7 @@ from flask import Blueprint, Response, request
 from flows import engine
 from flows.inbound import Channel, Inbound
 from textline.core import phones
-from textline.models import hooks, inbound_log, members, outbound
+from textline.models import hooks, inbound_log, members, metrics, outbound
 from textline.web import effects, twiml
 from textline.web.context import current_line, plain
 from textline.web.signature import verify_signature
@@ -55,6 +55,7 @@ def sms() -> Response:
     except Exception:
         _release(sid)
         raise
+    metrics.count_inbound(line.r, Channel.SMS)
     log.info("sms %s from %s: %d replies, %d effects", sid, phones.mask(phone), len(outcome.replies),
              len(outcome.effects))
     return xml(answer)
