@@ -1,19 +1,26 @@
 """Crisis staff and coordinators answer alerts by SMS: `ACK <n>` takes a case, `CLOSE <n> [note]` closes it.
 
-`ACK` alone takes the one open case the sender was alerted about, if there is exactly one. Whoever
-closes a case someone else acknowledged tells that person, so nobody follows up a case that is over
-(or believes they still hold one) without knowing.
+`ACK` alone takes the one open case the sender was alerted about, if there is exactly one, and lists
+the open cases when there are more (it never guesses). Whoever closes a case someone else
+acknowledged tells that person, so nobody follows up a case that is over (or believes they still
+hold one) without knowing.
+
+After a case they acknowledged, the person rests: `[peers] pause_after_crisis` from the ACK (and
+again from the close) they are offered no request and alerted only when nobody else can be, and
+when the case closes they get one kind word (flows/staff_oncall.py: ON ends the rest).
 """
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+from flows import staff_oncall
 from flows.outcome import Effect, Outcome, SendText
 from flows.registry import staff_command
 from flows.turn import Turn
 from textline.core.line import Line
 from textline.core.queues import CRISIS
-from textline.models import case_timing, cases, staff
+from textline.models import case_timing, cases, staff, staff_load
 from textline.models.cases import CaseStatus, Verdict
 from textline.models.outbound import Kind
 from textline.models.staff import Role, StaffMember
@@ -35,9 +42,11 @@ def acknowledge(turn: Turn) -> Outcome:
     assert turn.staff is not None
     case_id, _ = _parse(turn)
     if case_id is None:
-        mine = [c for c in cases.open_ids(turn.r) if turn.phone in cases.alerted(turn.r, c)]
+        waiting = cases.open_ids(turn.r)
+        mine = [c for c in waiting if turn.phone in cases.alerted(turn.r, c)]
         if len(mine) != 1:
-            return Outcome.say(turn.text("crisis_ack_usage"))
+            listed = staff_oncall.open_cases_text(turn, mine or waiting)
+            return Outcome.say(listed or turn.text("waiting.none"))
         case_id = mine[0]
     verdict, holder = cases.ack(turn.line, case_id, turn.staff)
     if verdict == Verdict.MISSING:
@@ -51,6 +60,8 @@ def acknowledge(turn: Turn) -> Outcome:
     case = cases.get(turn.r, case_id)
     assert case is not None
     case_timing.acknowledged(turn.line, case)
+    staff_load.count_crisis(turn.line, turn.phone)
+    rest(turn.line, turn.phone)
     reply = turn.text("crisis_ack_done", case=case_id, name=turn.staff.name, phone=case.phone)
     return Outcome.say(reply).then(Outcome(effects=tell_others(turn.line, case_id, turn.staff, "crisis_ack_told")))
 
@@ -71,7 +82,29 @@ def close(turn: Turn) -> Outcome:
         outcome = outcome.then(Outcome(effects=tell_others(turn.line, case_id, turn.staff, "crisis_close_told")))
     elif was == CaseStatus.ACKNOWLEDGED:
         outcome = outcome.then(Outcome(effects=tell_holder(turn.line, case_id, turn.staff)))
+        outcome = outcome.then(Outcome(effects=look_after(turn.line, case_id)))
     return outcome
+
+
+def rest(line: Line, phone: str) -> None:
+    """The pause after a crisis case, from now (none when `[peers] pause_after_crisis` is 0)."""
+    pause = line.settings.peers_pause_after_crisis
+    if pause > 0:
+        staff.pause(line.r, phone, line.now() + timedelta(seconds=pause))
+
+
+def look_after(line: Line, case_id: int) -> list[Effect]:
+    """The one who held a case that just closed rests again from now and gets one kind word."""
+    case = cases.get(line.r, case_id)
+    holder = staff.get(line.r, case.acknowledged_by) if case and case.acknowledged_by else None
+    if holder is None:
+        return []
+    rest(line, holder.phone)
+    minutes = round(line.settings.peers_pause_after_crisis / 60)
+    key = "wellbeing.checkin" if minutes > 0 else "wellbeing.thanks"
+    body = line.text(holder.language, key, case=case_id, name=holder.name or "", minutes=minutes)
+    return [SendText(holder.phone, body, kind=Kind.ALERT, ref=f"case:{case_id}",
+                     dedupe=f"case:{case_id}:wellbeing:{holder.phone}")]
 
 
 def _name(turn: Turn, phone: str) -> str:

@@ -25,11 +25,13 @@ from flows import (
     rules,
     schedule,
     signal,
+    staff_help,
     staff_oncall,
     zone,
 )
 
 FEATURES = (menu, staff_oncall, checkin, schedule, zone, language, discreet, plan, plan_peer, signal, remind, rules,
-            callbacks, peer, call_me, groups, coordinator, crisis_staff)
+            callbacks, peer, call_me, groups, coordinator, crisis_staff,
+            staff_help)
 
 registry.complete()

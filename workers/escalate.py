@@ -58,9 +58,13 @@ class Ladder:
             self.arm_next(case.round, case.round_at)
             return "done already"
         cases.arm(self.r, self.case_id, round_no, self.line.now() + timedelta(seconds=cases.GUARD))
-        level, people = alerts.plan(self.line, case)
+        planned = alerts.plan_round(self.line, case)
+        level, people = planned.level, planned.people
         for person in people:
             self.alert(case, person, round_no, level)
+        for person, why in planned.skipped:
+            cases.add_event(self.line, self.case_id, "skipped", f"{cases.staff_label(self.r, person.phone)}: "
+                                                                 f"skipped: {why}")
         event, what = self.describe(case, round_no, level, people)
         still_open, round_at = cases.finish_round(self.line, self.case_id, round_no, level, event, what)
         if still_open:

@@ -2,13 +2,18 @@
 
 Levels: 1 on-call crisis staff; 2 all crisis staff; 3 coordinators; then coordinators and all
 crisis staff again and again. With nobody on call the first round goes straight to coordinators;
-a level that brings nobody new is skipped. The webhook sends the first round's alerts itself
-(flows/crisis.py) and the ladder (workers/escalate.py) every round, under the same business keys.
+a level that brings nobody new is skipped. Within a round, staff who speak the member's language are
+alerted first. Staff who opted out are never alerted (the trail says "skipped: opted out"); staff
+resting after a crisis case are alerted only when their level has nobody else. The webhook sends
+the first round's alerts itself (flows/crisis.py) and the ladder (workers/escalate.py) every round,
+under the same business keys.
 
 The alert is the one text that carries a member's words to anyone: it goes to crisis staff
 and coordinators only, through a message record; never into a log or a job's arguments.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from textline.core import gsm
 from textline.core.line import Line
@@ -55,15 +60,47 @@ TRIES: dict[int, tuple[tuple[int, bool], ...]] = {
 }
 
 
+@dataclass(frozen=True)
+class Round:
+    """One round's level, the people to alert (the member's language first) and who was left out, why."""
+
+    level: int
+    people: list[StaffMember]
+    skipped: list[tuple[StaffMember, str]] = field(default_factory=list)
+
+
+#: Why someone of a level is not alerted, as the case's trail says it.
+OPTED_OUT = "opted out"
+PAUSED = "paused after a crisis case"
+
+
 def plan(line: Line, case: Case) -> tuple[int, list[StaffMember]]:
     """The next round's level and people: the first level that brings someone new (never the member)."""
+    found = plan_round(line, case)
+    return found.level, found.people
+
+
+def plan_round(line: Line, case: Case) -> Round:
+    """`plan` with the people left out: those who opted out (never texted), and those resting after a
+    crisis case (alerted only when a level has nobody else)."""
     tries = TRIES[min(case.level, 3)]
     told = set(cases.alerted(line.r, case.id))
+    now = line.now()
     for level, everyone in tries:
-        found = [p for p in people(line, level, everyone) if p.phone != case.phone]
+        candidates = [p for p in people(line, level, everyone) if p.phone != case.phone]
+        skipped = [(p, OPTED_OUT) for p in candidates if p.opted_out]
+        reachable = [p for p in candidates if not p.opted_out]
+        rested = [p for p in reachable if not p.paused(now)]
+        found = rested or reachable  # a level of resting people only is still alerted: a crisis first
+        skipped += [(p, PAUSED) for p in reachable if p not in found]
         if found and (everyone or case.level == 0 or any(p.phone not in told for p in found)):
-            return level, found
-    return tries[-1][0], []
+            return Round(level, by_language(found, case.language), skipped)
+    return Round(tries[-1][0], [])
+
+
+def by_language(people: list[StaffMember], language: str) -> list[StaffMember]:
+    """Those who speak `language` first (their alerts are sent first), the rest after, each in order."""
+    return sorted(people, key=lambda p: p.language != language)
 
 
 def people(line: Line, level: int, everyone: bool = False) -> list[StaffMember]:

@@ -32,6 +32,7 @@ from textline.models import (
     prompts,
     reminders_personal,
     signals,
+    staff_load,
     voice_notices,
 )
 from textline.models.requests import store as callbacks
@@ -52,6 +53,7 @@ EXPORTERS: dict[str, Exporter] = {
     "rsvps": meetings.export_member,
     "crisis_cases": cases.export_member,
     "webhook_answers": inbound_log.export_member,
+    "staff_load": staff_load.export_member,
     "alerts_about": lambda r, phone: [m for c in cases.for_member(r, phone) for m in outbound.about(r, f"case:{c.id}")],
 }
 def erase_alerts(r: redis.Redis, phone: str) -> None:
@@ -75,6 +77,7 @@ ERASERS: dict[str, Eraser] = {
     "rsvps": meetings.erase_member,
     "broadcasts": broadcasts.erase_member,
     "crisis_cases": cases.erase_member,
+    "staff_load": staff_load.erase_member,
 }
 #: Fields of `members show` beside the record itself.
 VIEWS: dict[str, Exporter] = {

@@ -3,15 +3,22 @@
 Keys (owned here): `tl:staff:{phone}` hash, `tl:staff:all` set,
 `tl:oncall:{role}` set of phones on call. Shift edges (textline.models.shifts) change who is on call
 through `on_call_at_edge`, with a claim key that module names.
+
+Beside name, role and language the hash holds `paused_until` (epoch: after a crisis case the person is
+offered nothing and alerted last until then; `ON` ends it) and `mode` (`member` while a staff number
+that is also a member texts the line as a member). Whether they opted out (STOP) is the line's one
+opt-out list (textline.models.members), so a STOP Twilio reports and a STOP texted count the same.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 import redis
 
 from textline.core.errors import NotFound
+from textline.models.members import OPTOUT
 
 ALL = "tl:staff:all"
 
@@ -49,10 +56,19 @@ class StaffMember:
     role: Role
     language: str
     on_call: bool
+    #: Texted STOP (or Twilio said so): no text reaches them, the ladder skips them.
+    opted_out: bool = False
+    #: Epoch until which they rest after a crisis case (0: not paused).
+    paused_until: float = 0.0
+    #: Texting the line as a member (MEMBER), not as staff (STAFF).
+    as_member: bool = False
+
+    def paused(self, now: datetime) -> bool:
+        return self.paused_until > now.timestamp()
 
     def as_dict(self) -> dict[str, object]:
         return {"phone": self.phone, "name": self.name, "role": str(self.role), "language": self.language,
-                "on_call": self.on_call}
+                "on_call": self.on_call, "opted_out": self.opted_out}
 
 
 def add(r: redis.Redis, name: str, phone: str, role: Role, language: str = "en") -> StaffMember:
@@ -70,12 +86,16 @@ def add(r: redis.Redis, name: str, phone: str, role: Role, language: str = "en")
 
 
 def get(r: redis.Redis, phone: str) -> StaffMember | None:
-    data = r.hgetall(_key(phone))
+    pipe = r.pipeline(transaction=False)
+    pipe.hgetall(_key(phone))
+    pipe.sismember(OPTOUT, phone)
+    data, opted_out = pipe.execute()
     if not data:
         return None
     role = Role(data["role"])
     return StaffMember(phone=phone, name=data.get("name", ""), role=role, language=data.get("language", "en"),
-                       on_call=bool(r.sismember(_oncall(role), phone)))
+                       on_call=bool(r.sismember(_oncall(role), phone)), opted_out=bool(opted_out),
+                       paused_until=float(data.get("paused_until") or 0), as_member=data.get("mode") == "member")
 
 
 def require(r: redis.Redis, phone: str) -> StaffMember:
@@ -104,6 +124,40 @@ def set_on_call(r: redis.Redis, phone: str, on: bool) -> StaffMember:
     return require(r, phone)
 
 
+def pause(r: redis.Redis, phone: str, until: datetime) -> None:
+    """Rest after a crisis case: offered nothing, alerted only when nobody else can be, until `until`."""
+    if r.exists(_key(phone)):
+        r.hset(_key(phone), "paused_until", repr(until.timestamp()))
+
+
+def unpause(r: redis.Redis, phone: str) -> bool:
+    """End a pause (ON); True when there was one."""
+    return bool(r.hdel(_key(phone), "paused_until"))
+
+
+def is_paused(r: redis.Redis, phone: str, now: datetime) -> bool:
+    """Resting after a crisis case: not to be offered requests (nor alerted while others can be)."""
+    until = r.hget(_key(phone), "paused_until")
+    return bool(until) and float(until) > now.timestamp()
+
+
+def is_opted_out(r: redis.Redis, phone: str) -> bool:
+    return bool(r.sismember(OPTOUT, phone))
+
+
+def available(r: redis.Redis, phone: str, now: datetime) -> bool:
+    """May be offered a request now: neither opted out nor resting after a crisis case."""
+    return not is_opted_out(r, phone) and not is_paused(r, phone, now)
+
+
+def set_member_mode(r: redis.Redis, phone: str, as_member: bool) -> None:
+    """MEMBER (True) or STAFF (False): how this staff number's texts are read."""
+    if as_member:
+        r.hset(_key(phone), "mode", "member")
+    else:
+        r.hdel(_key(phone), "mode")
+
+
 @dataclass(frozen=True)
 class EdgeResult:
     """What one shift edge did: `claimed` by this caller (else another ticker had it), and whether
@@ -128,8 +182,9 @@ def on_call_at_edge(r: redis.Redis, phone: str, on: bool | None, *, marker: str,
 
 
 def on_call(r: redis.Redis, role: Role) -> list[StaffMember]:
+    """Who is on call in `role` and can be texted (a shift edge may have put back someone who opted out)."""
     found = [get(r, phone) for phone in sorted(r.smembers(_oncall(role)))]
-    return [m for m in found if m is not None]
+    return [m for m in found if m is not None and not m.opted_out]
 
 
 def with_role(r: redis.Redis, role: Role) -> list[StaffMember]:
