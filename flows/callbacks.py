@@ -39,9 +39,9 @@ def notify_effect(cb: Callback) -> RunJob:
 
 def queued_reply(turn: Turn, cb: Callback, *, again: bool = False) -> str:
     """Where the request stands, with an honest wait estimate from peers on call and the queue ahead."""
-    if cb.due > turn.line.now():
+    if cb.due > turn.line.now():  # scheduled: said as scheduled, with its day and time
         values = cb_texts.day_and_time(turn.line, cb.phone, cb.due, turn.language)
-        return turn.text("cb_queued_later", **values)
+        return turn.text("cb_scheduled" if again else "cb_queued_later", **values)
     estimate = cb_times.estimate(turn.line, callbacks.ahead_of(turn.r, cb.id), callbacks.taken_count(turn.r))
     if estimate.peers == 0:
         return turn.text("cb_waiting_no_peer" if again else "cb_queued_no_peer")

@@ -45,7 +45,7 @@ def test_one_open_request_per_member(line: Harness) -> None:
     assert sam.texts("call")[0].startswith("You're already in the queue: a peer will call you")
     assert sam.texts("3")[0].startswith("OK: a peer will call you from this number tomorrow")  # 3 = tomorrow here
     sam.texts("MENU")  # leaves the 1/2/3 question: 3 is the menu's again, and there is still one request
-    assert sam.texts("3")[0].startswith("OK: a peer will call you from this number tomorrow")
+    assert sam.texts("3")[0].startswith("You have a call-back set for tomorrow after 10:00am, your time.")
     assert callbacks.open_request(line.line, M1, reason="low_checkin") is None
     assert line.cli_json("callbacks") and len(line.cli_json("callbacks")) == 1
 
@@ -65,11 +65,11 @@ def test_this_evening_waits_for_the_evening_then_peers_hear_of_it(line: Harness)
     add_peer(line, "Ana", ANA)
     sam = named_member(line, M1, "Sam")
     sam.texts("CALL")
-    assert sam.texts("2") == ["OK: a peer will call you from this number today after 18:00, your time. Reply 1 for "
+    assert sam.texts("2") == ["OK: a peer will call you from this number today after 6:00pm, your time. Reply 1 for "
                               "now, NOCALL to withdraw."]
     line.work()
     assert callbacks.waiting_ids(line.r) == []
-    assert line.member(ANA).texts("TAKE 1") == ["Call-back 1 isn't due yet: the member asked for today after 18:00, "
+    assert line.member(ANA).texts("TAKE 1") == ["Call-back 1 isn't due yet: the member asked for today after 6:00pm, "
                                                 "their time."]
     line.set_clock(AFTERNOON.replace(hour=18, minute=0, second=1))
     line.work()
@@ -81,7 +81,7 @@ def test_call_tomorrow_and_back_to_now(line: Harness) -> None:
     line.set_clock(AFTERNOON)
     add_peer(line, "Ana", ANA)
     sam = named_member(line, M1)
-    assert "tomorrow after 10:00" in sam.texts("CALL TOMORROW")[0]
+    assert "tomorrow after 10:00am" in sam.texts("CALL TOMORROW")[0]
     assert sam.texts("1")[0].startswith("A peer will call you from this number in about")
     assert callbacks.waiting_ids(line.r) == [1]
 
@@ -103,7 +103,7 @@ def test_a_late_evening_request_is_not_called_in_quiet_hours(line: Harness) -> N
     line.set_clock(evening.replace(hour=18, minute=1))
     line.work()
     line.set_clock(evening.replace(hour=21, minute=30))
-    assert ana.texts("TAKE 1") == ["It's quiet hours for that member. Call-back 1 waits until 08:00 their time."]
+    assert ana.texts("TAKE 1") == ["It's quiet hours for that member. Call-back 1 waits until 8:00am their time."]
     line.work()
     assert line.twilio.calls == [] and callbacks.waiting_ids(line.r) == []
     line.set_clock(evening.replace(hour=8, minute=0, second=1) + timedelta(days=1))
@@ -125,7 +125,7 @@ def test_a_request_for_now_is_called_even_in_quiet_hours(line: Harness) -> None:
 def test_this_evening_said_at_night_means_the_next_evening(line: Harness) -> None:
     line.configure(quiet_hours="21:00-08:00")
     line.set_clock(AFTERNOON.replace(hour=22))
-    assert "tomorrow after 18:00" in named_member(line, M1).texts("CALL EVENING")[0]
+    assert "tomorrow after 6:00pm" in named_member(line, M1).texts("CALL EVENING")[0]
 
 
 def test_a_low_check_in_asks_with_high_priority_and_peers_hear_of_it(line: Harness) -> None:

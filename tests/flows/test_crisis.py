@@ -131,7 +131,7 @@ def test_ack_alone_takes_the_one_case_you_were_alerted_about(crew: Harness) -> N
     crew.member(M1).texts(CRISIS)
     crew.work()
     assert crew.member(ANA).texts("ACK")[0].startswith("Case 1 is yours, Ana.")
-    assert crew.member(BEN).texts("ACK") == ["Reply ACK and the case number, for example ACK 12."]
+    assert crew.member(BEN).texts("ACK") == ["No crisis case waits for an ACK right now. Thank you."]
 
 
 def test_without_ack_the_ladder_climbs_again_and_again_on_time(crew: Harness) -> None:

@@ -25,7 +25,9 @@ def test_closing_a_case_someone_else_acknowledged_tells_them(line: Harness) -> N
         f"Case {case.id} is closed. Thank you, Ben."]
     line.work()
     told = line.twilio.texts_to(ANA)[before:]
-    assert told == [f"Case {case.id} was closed by Ben."], "Ana held the case: she must know it is over"
+    assert told[0] == f"Case {case.id} was closed by Ben.", "Ana held the case: she must know it is over"
+    assert told[1].startswith(f"Thank you for being there for case {case.id}, Ana.")  # and one kind word
+    assert len(told) == 2
     assert line.twilio.texts_to(CY) == []
 
 
@@ -39,4 +41,4 @@ def test_closing_your_own_acknowledged_case_tells_nobody_else(line: Harness) -> 
     before = len(line.twilio.messages)
     line.member(ANA).texts(f"CLOSE {case.id}")
     line.work()
-    assert len(line.twilio.messages) == before
+    assert [m.to for m in line.twilio.messages[before:]] == [ANA]  # only her own kind word

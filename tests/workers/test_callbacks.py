@@ -27,8 +27,8 @@ def test_unclaimed_peers_are_reminded_once_and_coordinators_told(line: Harness) 
     line.work()
     assert line.twilio.texts_to(ANA)[-1] == ("Reminder: call-back 1 still waiting, priority normal: Sam. "
                                             "Reply TAKE 1")
-    assert line.twilio.texts_to(COORD) == ["Call-back 1 (priority normal) unclaimed for 10 min; 1 peers on call. "
-                                           "Run: textline callbacks"]
+    assert line.twilio.texts_to(COORD) == ["Call-back 1 (priority normal) unclaimed for 10 min; peers on call: 1. "
+                                           "The dashboard's Requests page shows the queue."]
     assert line.twilio.texts_to(M1)[-1] == ("Sorry for the wait: no peer has taken your call-back yet. You're still "
                                            "in the queue. NOCALL to withdraw.")
     line.set_clock(START + timedelta(hours=2))
@@ -43,7 +43,8 @@ def test_with_nobody_on_call_the_member_hears_the_truth(line: Harness) -> None:
     line.set_clock(START + timedelta(minutes=11))
     line.work()
     assert line.twilio.texts_to(M1)[-1].startswith("Sorry: no peer is on call right now.")
-    assert "0 peers on call" in line.twilio.texts_to(COORD)[0]
+    assert "peers on call: 0." in line.twilio.texts_to(COORD)[0]
+    assert "textline" not in line.twilio.texts_to(COORD)[0]  # a phone, not a shell
 
 
 def test_a_taken_request_does_not_time_out_but_a_released_one_starts_again(line: Harness) -> None:

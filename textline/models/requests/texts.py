@@ -72,5 +72,5 @@ def to_member(line: Line, cb: Callback, key: str, **values: object) -> str:
 
 
 def day_and_time(line: Line, phone: str, at: datetime, language: str) -> dict[str, str]:
-    later, clock = cb_times.local_clock(line, phone, at)
+    later, clock = cb_times.local_clock(line, phone, at, language)
     return {"day": line.text(language, "cb_tomorrow" if later else "cb_today"), "time": clock}

@@ -16,6 +16,7 @@ from textline.core.durations import parse_duration
 from textline.core.line import Line
 from textline.core.settings import QuietHours
 from textline.models import members, staff
+from textline.models.shifts import clock_text
 from textline.models.staff import Role
 
 DEFAULTS = {"evening": "18:00", "tomorrow": "10:00", "call_length": "20m", "pickup": "10m"}
@@ -65,11 +66,15 @@ def quiet_until(line: Line, phone: str, now: datetime) -> datetime:
     return out_of_quiet(now.astimezone(zone_of(line, phone)), line.settings.quiet_hours).astimezone(UTC)
 
 
-def local_clock(line: Line, phone: str, at: datetime) -> tuple[bool, str]:
-    """(is it a later day than today for the member, "HH:MM" in their time)."""
+def local_clock(line: Line, phone: str, at: datetime, language: str = "") -> tuple[bool, str]:
+    """(is it a later day than today for the member, the time in their zone written as the rest of the
+    line writes it in `language` (default: the member's): "7:00pm" in English, "19:00" in Spanish)."""
     zone = zone_of(line, phone)
     local, today = at.astimezone(zone), line.now().astimezone(zone).date()
-    return local.date() > today, local.strftime("%H:%M")
+    if not language:
+        member = members.get(line.r, phone)
+        language = member.language if member else "en"
+    return local.date() > today, clock_text(language, local)
 
 
 @dataclass(frozen=True)
