@@ -105,7 +105,7 @@ def by_language(people: list[StaffMember], language: str) -> list[StaffMember]:
 
 def people(line: Line, level: int, everyone: bool = False) -> list[StaffMember]:
     if level == 1:
-        return staff.on_call(line.r, Role.CRISIS)
+        return staff.on_call(line.r, Role.CRISIS, reachable=False)  # plan_round says who is skipped, and why
     if level == 2:
         return staff.with_role(line.r, Role.CRISIS)
     found = staff.with_role(line.r, Role.COORDINATOR)

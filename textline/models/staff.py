@@ -181,10 +181,11 @@ def on_call_at_edge(r: redis.Redis, phone: str, on: bool | None, *, marker: str,
     return EdgeResult(bool(claimed), None if changed < 0 else bool(changed))
 
 
-def on_call(r: redis.Redis, role: Role) -> list[StaffMember]:
-    """Who is on call in `role` and can be texted (a shift edge may have put back someone who opted out)."""
+def on_call(r: redis.Redis, role: Role, *, reachable: bool = True) -> list[StaffMember]:
+    """Who is on call in `role`; with `reachable`, only those who can be texted (a shift edge may have put
+    back someone who opted out)."""
     found = [get(r, phone) for phone in sorted(r.smembers(_oncall(role)))]
-    return [m for m in found if m is not None and not m.opted_out]
+    return [m for m in found if m is not None and not (reachable and m.opted_out)]
 
 
 def with_role(r: redis.Redis, role: Role) -> list[StaffMember]:
