@@ -10,6 +10,7 @@ plan and a peer's text relay, before the member stages (language, consent, sessi
 """
 from __future__ import annotations
 
+from flows.inbound import Channel
 from flows.outcome import Outcome, Reply
 from flows.registry import find_step, staff_command
 from flows.turn import Turn
@@ -39,8 +40,8 @@ def reads_as_member(turn: Turn) -> bool:
 
 def catch_all(turn: Turn) -> Outcome | None:
     """The staff HELP for any text from staff that no earlier stage answered (in staff mode)."""
-    if turn.staff is None or turn.staff.as_member:
-        return None
+    if turn.staff is None or turn.staff.as_member or turn.inbound.channel != Channel.SMS:
+        return None  # a staff number that calls the line hears the member's menu, as any caller
     session = sessions.get(turn.r, turn.phone)
     if session is not None:  # a flow a staff command started (SEND waiting for YES) answers first
         step = find_step(session.flow)
