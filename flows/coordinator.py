@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flows import staff_help
 from flows.outcome import Outcome, RunJob
 from flows.registry import session_flow, staff_command
 from flows.turn import Turn
@@ -51,7 +52,8 @@ def send(turn: Turn) -> Outcome:
     if count == 0:
         return say(turn, "send_nobody", group=group.name)
     sessions.start(turn.r, turn.phone, SEND_FLOW, "confirm", CONFIRM_TTL, {"group": group.id, "text": text})
-    return say(turn, "send_confirm", count=count, group=group.name, segments=gsm.segments(gsm.fit(text)))
+    return say(turn, "send_confirm", members=_count(turn, "member", count), group=group.name,
+               segments=_count(turn, "segment", gsm.segments(gsm.fit(text))))
 
 
 @staff_command("YES", roles=[Role.COORDINATOR])
@@ -66,7 +68,8 @@ def confirm(turn: Turn) -> Outcome | None:
         return say(turn, "send_dropped")
     bid, _ = broadcasts.create(turn.r, broadcasts.Kind.ANNOUNCEMENT, group_id=group.id, at=turn.now, now=turn.now,
                                text=pending.data["text"], by=turn.staff.name if turn.staff else "")
-    started = say(turn, "send_started", count=groups.reachable(turn.r, group), group=group.name)
+    started = say(turn, "send_started", members=_count(turn, "member", groups.reachable(turn.r, group)),
+                  group=group.name)
     started.effects.append(RunJob(queues.BROADCAST, jobs.BROADCAST_FANOUT, (bid,), job_id=broadcasts.fanout_name(bid)))
     return started
 
@@ -84,6 +87,11 @@ def anything_else(turn: Turn, session: Session) -> Outcome:
     """Anything but YES drops a pending SEND (for coordinators who are also members)."""
     sessions.clear(turn.r, turn.phone)
     return say(turn, "send_dropped")
+
+
+def _count(turn: Turn, noun: str, n: int) -> str:
+    """`1 member`, `2 members` (`1 miembro` ...): the catalog's counted nouns."""
+    return staff_help.plural(turn.line, turn.language, f"count.{noun}", n)
 
 
 def _pending(turn: Turn) -> Session | None:

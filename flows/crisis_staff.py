@@ -96,15 +96,22 @@ def rest(line: Line, phone: str) -> None:
 def look_after(line: Line, case_id: int) -> list[Effect]:
     """The one who held a case that just closed rests again from now and gets one kind word."""
     case = cases.get(line.r, case_id)
-    holder = staff.get(line.r, case.acknowledged_by) if case and case.acknowledged_by else None
-    if holder is None:
+    if case is None or not case.acknowledged_by:
         return []
-    rest(line, holder.phone)
+    return kind_word(line, case.acknowledged_by, case_id)
+
+
+def kind_word(line: Line, phone: str, case_id: int) -> list[Effect]:
+    """A rest from now and one kind text (once per person and case) for whoever carried case `case_id`:
+    the staffer who held it, or a peer whose conversation was escalated into it."""
+    person = staff.get(line.r, phone)
+    if person is None:
+        return []
+    rest(line, phone)
     minutes = round(line.settings.peers_pause_after_crisis / 60)
     key = "wellbeing.checkin" if minutes > 0 else "wellbeing.thanks"
-    body = line.text(holder.language, key, case=case_id, name=holder.name or "", minutes=minutes)
-    return [SendText(holder.phone, body, kind=Kind.ALERT, ref=f"case:{case_id}",
-                     dedupe=f"case:{case_id}:wellbeing:{holder.phone}")]
+    body = line.text(person.language, key, case=case_id, name=person.name or "", minutes=minutes)
+    return [SendText(phone, body, kind=Kind.ALERT, ref=f"case:{case_id}", dedupe=f"case:{case_id}:wellbeing:{phone}")]
 
 
 def _name(turn: Turn, phone: str) -> str:

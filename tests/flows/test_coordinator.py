@@ -24,7 +24,7 @@ def test_send_asks_then_yes_sends_to_each_member_once(line: Harness) -> None:
     circle(line)
     coordinator = line.member(COORD)
     assert coordinator.texts("SEND tue1 No meeting Monday, see you Tuesday!") == [
-        "Send to 2 members of Tuesday Circle, 1 segment(s) each? Reply YES to send or NO to cancel."]
+        "Send to 2 members of Tuesday Circle, 1 segment each? Reply YES to send or NO to cancel."]
     line.work()
     assert line.twilio.messages == []  # nothing before YES
     assert coordinator.texts("yes") == ["Sending to 2 members of Tuesday Circle. Thank you!"]
@@ -41,7 +41,15 @@ def test_the_group_may_be_named_and_a_long_text_counts_its_segments(line: Harnes
     circle(line)
     long = "Reminder: " + "we meet in the small hall this week because of the repairs. " * 3
     assert line.member(COORD).texts(f"SEND tuesday circle {long}") == [
-        "Send to 2 members of Tuesday Circle, 2 segment(s) each? Reply YES to send or NO to cancel."]
+        "Send to 2 members of Tuesday Circle, 2 segments each? Reply YES to send or NO to cancel."]
+
+
+def test_one_member_is_one_member(line: Harness) -> None:
+    circle(line)
+    line.member(M2).texts("STOP")
+    assert line.member(COORD).texts("SEND TUE1 Hello") == [
+        "Send to 1 member of Tuesday Circle, 1 segment each? Reply YES to send or NO to cancel."]
+    assert line.member(COORD).texts("YES") == ["Sending to 1 member of Tuesday Circle. Thank you!"]
 
 
 def test_no_drops_it(line: Harness) -> None:
