@@ -11,6 +11,7 @@ when the case closes they get one kind word (flows/staff_oncall.py: ON ends the 
 """
 from __future__ import annotations
 
+import math
 import re
 from datetime import timedelta
 
@@ -108,7 +109,8 @@ def kind_word(line: Line, phone: str, case_id: int) -> list[Effect]:
     if person is None:
         return []
     rest(line, phone)
-    minutes = round(line.settings.peers_pause_after_crisis / 60)
+    pause = line.settings.peers_pause_after_crisis
+    minutes = max(1, math.ceil(pause / 60)) if pause > 0 else 0
     key = "wellbeing.checkin" if minutes > 0 else "wellbeing.thanks"
     body = line.text(person.language, key, case=case_id, name=person.name or "", minutes=minutes)
     return [SendText(phone, body, kind=Kind.ALERT, ref=f"case:{case_id}", dedupe=f"case:{case_id}:wellbeing:{phone}")]
