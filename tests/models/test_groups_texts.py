@@ -13,7 +13,8 @@ LONGEST_WHEN = max(
     (meetings.when_text(lang, datetime(2025, month, 28, hour, 30)) for lang in catalog.languages()
      for month in range(1, 13) for hour in (10, 12, 23)), key=len)
 WORST = {"group": "W" * MAX_NAME, "code": "C" * 10, "when": "x" * max(22, len(LONGEST_WHEN)),
-         "where": "w" * meetings.MAX_WHERE, "count": "9" * 7, "segments": "99", "line": "L" * 30}
+         "where": "w" * meetings.MAX_WHERE, "count": "9" * 7, "segments": "99 segmentos", "line": "L" * 30,
+         "members": "9999999 miembros"}
 NAMES = ("days", "months", "when", "clock")
 
 
