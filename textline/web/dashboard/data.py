@@ -145,7 +145,7 @@ def callback_rows(line: Line) -> list[CallbackRow]:
     A request the member asked for later ("this evening", "tomorrow") is `scheduled` until its time
     comes: it is not in the queue peers take from, so it is shown with its time, not as waiting.
     """
-    now = line.now()
+    later = set(line.r.zrange(callbacks.LATER, 0, -1))
     found = [cb.as_dict() for cb in callbacks.all_requests(line.r)]
     refs = member_refs.refs_for(line.r, [row["phone"] for row in found])
     rows = [CallbackRow(
@@ -155,16 +155,11 @@ def callback_rows(line: Line) -> list[CallbackRow]:
         taken_by=staff_name(line, row.get("taken_by") or ""), taken_at=when(row.get("taken_at")),
         closed_at=when(row.get("closed_at")), outcome=str(row.get("last_dial") or ""),
         note=str(row.get("note") or ""), due_at=when(row.get("due_at")),
-        scheduled=_scheduled(row, now),
+        scheduled=str(row["status"]) == "waiting" and str(row["id"]) in later,
     ) for row in found]
     waiting = [r for r in rows if r.status == "waiting"]
     rest = sorted((r for r in rows if r.status != "waiting"), key=lambda r: r.id, reverse=True)
     return waiting + rest
-
-
-def _scheduled(row: dict[str, Any], now: datetime) -> bool:
-    due = when(row.get("due_at"))
-    return str(row.get("status")) == "waiting" and due is not None and due > now
 
 
 # -- staff: load today, opt-out, shifts --------------------------------------------------------------------------
