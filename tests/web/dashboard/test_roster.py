@@ -103,7 +103,7 @@ def test_load_today_and_stop_are_on_the_roster_and_now(line: Harness) -> None:
     browser = signed_in(line)
     html = browser.page("/dashboard/roster")
     ann_row = html.split(f'data-staff="{token_of(html, "Ann")}"')[1].split("</tr>")[0]
-    assert '<td class="n">4</td><td class="n">2</td>' in ann_row
+    assert "<td class=\"n\">4</td><td class=\"n\">2</td>" in ann_row
     ben_row = html.split(f'data-staff="{token_of(html, "Ben")}"')[1].split("</tr>")[0]
     assert ">STOP</span>" in ben_row and ">STOP</span>" not in ann_row
     now = browser.page("/dashboard/")
