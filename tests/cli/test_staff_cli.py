@@ -10,6 +10,7 @@ import sys
 from datetime import UTC, datetime
 
 from tests.support.harness import Harness, member_number, staff_number
+from textline.models import requests as callbacks
 from textline.models import staff, staff_load
 
 ANN, M1, M2 = staff_number(1701), member_number(1702), member_number(1703)
@@ -105,3 +106,15 @@ def test_staff_list_shows_load_today_and_stop(line: Harness) -> None:
     assert table[0].split() == ["name", "phone", "role", "language", "on_call", "taken_today", "crisis_today",
                                 "opted_out"]
     assert table[1].split()[-3:] == ["3", "1", "STOP"]
+
+
+def test_callbacks_marks_a_call_back_asked_for_later_as_scheduled(line: Harness) -> None:
+    for phone in (M1, M2):
+        line.member(phone).joins()
+    callbacks.open_request(line.line, M1, when="tomorrow")
+    callbacks.open_request(line.line, M2)
+    rows = {row["id"]: row for row in line.cli_json("callbacks")}
+    assert (rows[1]["status"], rows[1]["scheduled"], rows[1]["position"]) == ("waiting", True, None)
+    assert (rows[2]["status"], rows[2]["scheduled"], rows[2]["position"]) == ("waiting", False, 1)
+    table = line.cli("callbacks").output.splitlines()
+    assert {text.split()[0]: text.split()[1] for text in table[1:]} == {"1": "scheduled", "2": "waiting"}
