@@ -4,7 +4,7 @@ Acknowledge, close, take, done and release run the staff SMS commands
 (ACK, CLOSE, TAKE, DONE, RELEASE) as the account's linked staff number; the
 flash then says what happened in the page's words (`outcomes`), not the SMS
 reply. A call-back the member asked for later is shown as scheduled, with its
-time, and cannot be taken before it.
+time and without a Take button, until it joins the queue.
 """
 from __future__ import annotations
 
@@ -83,7 +83,8 @@ def callbacks() -> tuple[str, int]:
     if not user.coordinator:
         rows = [c for c in rows if c.status == "waiting" or (user.phone and c.taken_by_phone == user.phone)]
     groups = {status: [c for c in rows if c.status == status] for status in ("waiting", "taken", "done")}
-    groups["scheduled"] = sorted((c for c in groups["waiting"] if c.scheduled), key=lambda c: c.due_at or c.created_at)
+    groups["scheduled"] = sorted((c for c in groups["waiting"] if c.scheduled),
+                                 key=lambda c: c.due_at.timestamp() if c.due_at else 0.0)
     groups["waiting"] = [c for c in groups["waiting"] if not c.scheduled]
     groups["done"] += [c for c in rows if c.status == "withdrawn"]
     groups["done"] = groups["done"][:CLOSED_SHOWN]
