@@ -32,11 +32,15 @@ def staff_token(phone: str) -> str:
     return hmac.new(key, phone.encode(), hashlib.sha256).hexdigest()[:20]
 
 
+def _find(token: str) -> StaffMember | None:
+    return next((m for m in staff.all_staff(g.line.r) if hmac.compare_digest(staff_token(m.phone), token)), None)
+
+
 def _by_token(token: str) -> StaffMember:
-    found = [m for m in staff.all_staff(g.line.r) if hmac.compare_digest(staff_token(m.phone), token)]
-    if not found:
+    found = _find(token)
+    if found is None:
         abort(404)
-    return found[0]
+    return found
 
 
 def _named(member: StaffMember) -> str:
@@ -88,8 +92,7 @@ def shift_add() -> Response | tuple[str, int]:
     """A weekly shift for one staff member, as `textline shifts add` makes it."""
     form = {name: " ".join(request.form.get(name, "").split())[:MAX_FIELD] for name in ("staff", "days", "from",
                                                                                         "to", "tz")}
-    member = next((m for m in staff.all_staff(g.line.r)
-                   if hmac.compare_digest(staff_token(m.phone), form["staff"])), None)
+    member = _find(form["staff"])
     if member is None:
         return _page(form, "Choose a staff member for the shift.", 400)
     try:
