@@ -8,7 +8,7 @@ Keys (owned here): `tl:staffload:{phone}:{yyyy-mm-dd}` hash (`taken`, `crisis`),
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import redis
@@ -22,8 +22,9 @@ TTL = 3 * 86400
 FIELDS = {"taken": "taken_today", "crisis": "crisis_today"}
 
 
-def _key(phone: str, day: str) -> str:
-    return f"tl:staffload:{phone}:{day}"
+def key(phone: str, day: date | str) -> str:
+    """The counts of `phone` on `day` (their own day: see `day_of`)."""
+    return f"tl:staffload:{phone}:{day.isoformat() if isinstance(day, date) else day}"
 
 
 def zone_of(line: Line, phone: str) -> ZoneInfo:
@@ -41,10 +42,10 @@ def day_of(line: Line, phone: str, at: datetime | None = None) -> str:
 
 
 def _count(line: Line, phone: str, field: str) -> int:
-    key = _key(phone, day_of(line, phone))
+    counts = key(phone, day_of(line, phone))
     pipe = line.r.pipeline()
-    pipe.hincrby(key, field, 1)
-    pipe.expire(key, TTL)
+    pipe.hincrby(counts, field, 1)
+    pipe.expire(counts, TTL)
     value, _ = pipe.execute()
     return int(value)
 
@@ -61,18 +62,18 @@ def count_crisis(line: Line, phone: str) -> int:
 
 def today(line: Line, phone: str) -> dict[str, int]:
     """{"taken_today": n, "crisis_today": n} for the staff member's today."""
-    data = line.r.hgetall(_key(phone, day_of(line, phone)))
+    data = line.r.hgetall(key(phone, day_of(line, phone)))
     return {name: int(data.get(field, 0)) for field, name in FIELDS.items()}
 
 
 def export_member(r: redis.Redis, phone: str) -> dict[str, dict[str, int]]:
     """The counts kept under a number (a staff member who is also a member), by day."""
-    prefix = _key(phone, "")
+    prefix = key(phone, "")
     return {k[len(prefix):]: {f: int(v) for f, v in r.hgetall(k).items()}
             for k in sorted(r.scan_iter(match=prefix + "*", count=500))}
 
 
 def erase_member(r: redis.Redis, phone: str) -> None:
-    found = list(r.scan_iter(match=_key(phone, "*"), count=500))
+    found = list(r.scan_iter(match=key(phone, "*"), count=500))
     if found:
         r.delete(*found)

@@ -7,7 +7,7 @@ headers), `csrf` (the form token), `render` (templates and filters), `data`
 (what each feature shows, as view records), `actions` (changes, through the
 code SMS commands and the CLI use), `config` (`[dashboard]` settings),
 `charts` (server-side SVG), and the pages: `work` (Now, cases, call-backs),
-`people` (groups, members, roster), `outreach` (meetings, broadcast,
+`people` (groups, members), `roster` (staff, shifts, load), `outreach` (meetings, broadcast,
 delivery), `impact`.
 
 May import: textline.web (context, effects), flows and workers (the same
@@ -16,7 +16,7 @@ package imports its page modules here so that `bp` carries every route.
 """
 from __future__ import annotations
 
-from textline.web.dashboard import auth, impact, outreach, people, work  # noqa: F401  (their routes)
+from textline.web.dashboard import auth, impact, outreach, people, roster, work  # noqa: F401  (their routes)
 from textline.web.dashboard.blueprint import bp
 
 __all__ = ["bp"]
