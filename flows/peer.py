@@ -160,13 +160,14 @@ def _take_text(turn: Turn, cb: Callback) -> Outcome:
         return _refusal(turn, cb, moved)
     _observe_claim(turn, cb)
     won = "conv_take_won_many" if limit > 1 else "conv_take_won"
-    replies = [Reply(cb_texts.to_peer(turn.line, cb, turn.phone, won))]
-    replies.extend(Reply(text) for text in history(turn, cb))
+    # The words so far go as texts with the conversation's ref (erased with the member), not in the answer.
+    effects: list[Effect] = [
+        SendText(turn.phone, text, kind=Kind.ALERT, dedupe=f"conv:{cb.id}:history:{moved.value}:{i}",
+                 ref=transcript.ref(cb.id)) for i, text in enumerate(history(turn, cb))]
     tell = cb_texts.to_member(turn.line, cb, "conv_taken")
-    member = members.get(turn.r, cb.phone)
-    send = SendText(cb.phone, tell, kind=member_kind(member), dedupe=f"conv:{cb.id}:taken:{moved.value}",
-                    ref=transcript.ref(cb.id))
-    return Outcome(replies, [send])
+    effects.append(SendText(cb.phone, tell, kind=member_kind(members.get(turn.r, cb.phone)),
+                            dedupe=f"conv:{cb.id}:taken:{moved.value}", ref=transcript.ref(cb.id)))
+    return Outcome([Reply(cb_texts.to_peer(turn.line, cb, turn.phone, won))], effects)
 
 
 def history(turn: Turn, cb: Callback) -> list[str]:

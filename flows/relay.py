@@ -49,11 +49,9 @@ def peer_relay_stage(turn: Turn) -> Outcome | None:
         request_id, text = int(addressed.group(1)), addressed.group(2)
         if request_id not in held:
             return _say(turn, "conv_not_held", id=request_id)
-    elif not held:
-        return None
     else:
         mistyped = _mistyped_command(turn)
-        if mistyped is not None:
+        if mistyped is not None or not held:
             return mistyped
         if len(held) > 1:
             return _say(turn, "conv_which", ids=", ".join(map(str, held)), id=held[0])
