@@ -6,8 +6,12 @@ and @n, ESCALATE, STOP mid-conversation, a pending number, acknowledgements, typ
 """
 from __future__ import annotations
 
+import logging
 import threading
 
+import pytest
+
+from tests.support import privacy
 from tests.support.harness import LINE_NUMBER, PUBLIC_URL, Harness, member_number, staff_number
 from tests.support.peers import add_peer, named_member
 from textline.models import cases, member_data
@@ -353,3 +357,29 @@ def test_export_and_erase_cover_conversation_texts(line: Harness) -> None:
         dump = str(line.r.hgetall(key) if kind == "hash" else line.r.lrange(key, 0, -1) if kind == "list" else
                    line.r.get(key) if kind == "string" else "")
         assert "Bartholomew" not in dump, key
+
+
+def test_a_relayed_conversation_leaves_no_body_or_number_in_logs_or_jobs(
+        line: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    """The privacy audit, extended to the relay: logs, job arguments and timers hold no words, no number."""
+    caplog.set_level(logging.DEBUG)
+    said, answered = "my neighbour Bartholomew scares me", "that sounds frightening, Quentin is here"
+    ana = add_peer(line, "Quentin", ANA)
+    sam = named_member(line, M1, "Sam")
+    sam.texts(said)
+    line.work()
+    ana.texts("TAKE 1")
+    ana.texts(answered)
+    sam.texts("thank you, Bartholomew left")
+    ana.texts("RELEASE 1")
+    line.work()
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert caplog.records
+    for number in (M1, ANA):
+        digits = number[1:]
+        assert number not in logged and digits not in logged and digits[1:] not in logged
+    assert "Bartholomew" not in logged and "frightening" not in logged
+    raw = line.line.rq
+    bodies = [said, answered, "thank you, Bartholomew left"]
+    assert privacy.scan_keys(raw, "rq:*", bodies) == {}
+    assert privacy.scan_keys(raw, "tl:timer:*", bodies) == {}
