@@ -8,13 +8,14 @@ relay's latency is the double's arrival time of `[n Name] <text>` at the peer mi
 signed POST left. The baseline, in the same run and from the same members: a plain reply (MENU),
 answered in the webhook's own TwiML, timed from the POST leaving to the answer read.
 
-    .venv/bin/python bench/conversations.py [--conversations 200] [--peers 20] [--gap 0.01] [--threads 8]
+    .venv/bin/python bench/conversations.py [--conversations 200] [--peers 20] [--gap 0.01] [--threads 8] [--workers 1]
 """
 from __future__ import annotations
 
 import argparse
 import http.client
 import os
+import subprocess
 import sys
 import time
 import urllib.parse
@@ -132,6 +133,7 @@ def main() -> None:
     parser.add_argument("--peers", type=int, default=20)
     parser.add_argument("--gap", type=float, default=0.01, help="seconds between member texts")
     parser.add_argument("--threads", type=int, default=8, help="texts in flight at once")
+    parser.add_argument("--workers", type=int, default=1, help="`textline worker` processes beside the urgent one")
     args = parser.parse_args()
 
     line = Line(send_rate=1000.0)
@@ -141,6 +143,10 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     try:
         line.start()
+        for _ in range(args.workers - 1):
+            line.procs.append(subprocess.Popen([sys.executable, "-m", "textline.cli", "worker", "--queues",
+                                                "crisis,replies"], cwd=ROOT, env=line.env,
+                                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         set_up(args.conversations, args.peers)
         time.sleep(2)
         plain_round(line, min(20, args.conversations), args.threads)  # warm-up
@@ -150,7 +156,7 @@ def main() -> None:
         line.stop()
 
     print(f"{args.conversations} concurrent conversations, {args.peers} peers; one text per member, {args.gap}s "
-          f"apart, {args.threads} in flight; gunicorn -w 2 --threads 4, `textline worker`, urgent worker; "
+          f"apart, {args.threads} in flight; gunicorn -w 2 --threads 4, {args.workers} `textline worker`, urgent worker; "
           f"{os.cpu_count()} cores, load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
     print(f"{'measure':<44}{'n':>5}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
     for name, values in (("plain reply (MENU, webhook TwiML)", plain),
