@@ -156,7 +156,8 @@ def main() -> None:
         line.stop()
 
     print(f"{args.conversations} concurrent conversations, {args.peers} peers; one text per member, {args.gap}s "
-          f"apart, {args.threads} in flight; gunicorn -w 2 --threads 4, {args.workers} `textline worker`, urgent worker; "
+          f"apart, {args.threads} in flight; gunicorn -w 2 --threads 4, {args.workers} `textline worker`, "
+          "urgent worker; "
           f"{os.cpu_count()} cores, load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
     print(f"{'measure':<44}{'n':>5}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
     for name, values in (("plain reply (MENU, webhook TwiML)", plain),
