@@ -23,7 +23,7 @@ from flows.inbound import Channel
 from flows.outcome import Effect, Outcome, SendText
 from flows.turn import Turn
 from textline.core import gsm
-from textline.models import members
+from textline.models import members, sessions
 from textline.models import requests as callbacks
 from textline.models.members import MemberStatus
 from textline.models.outbound import Kind
@@ -144,12 +144,14 @@ def stop_stage(turn: Turn) -> Outcome | None:
 
 def member_relay_stage(turn: Turn) -> Outcome | None:
     """A member whose text request a peer holds: what they write goes to that peer (a bare command
-    word, MENU or CHECKIN, is still the command)."""
+    word, MENU or CHECKIN, is still the command, and a flow under way gets its answers)."""
     if turn.staff is not None or turn.inbound.channel != Channel.SMS or not turn.inbound.text:
         return None
     word = turn.inbound.keyword
     if word in registry.command_words() and not word.isdigit():
         return None
+    if sessions.get(turn.r, turn.phone) is not None:
+        return None  # a flow under way (REMIND, a check-in) answers first: its answers are its own
     cb = _taken_conversation(turn)
     if cb is None:
         return None

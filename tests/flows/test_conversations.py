@@ -383,3 +383,44 @@ def test_a_relayed_conversation_leaves_no_body_or_number_in_logs_or_jobs(
     bodies = [said, answered, "thank you, Bartholomew left"]
     assert privacy.scan_keys(raw, "rq:*", bodies) == {}
     assert privacy.scan_keys(raw, "tl:timer:*", bodies) == {}
+
+
+def test_in_a_conversation_a_flow_keeps_its_answers_and_commands_still_work(line: Harness) -> None:
+    ana = add_peer(line, "Ana", ANA)
+    sam = named_member(line, M1, "Sam")
+    sam.texts(ALONE)
+    ana.texts("TAKE 1")
+    assert sam.texts("REMIND")  # a bare command word is the command, not words for the peer
+    assert sam.texts("call my sister")[0]  # the flow's answer, not relayed
+    line.work()
+    assert not any("call my sister" in t for t in line.twilio.texts_to(ANA))
+    assert sam.texts("MENU")  # leaves the flow
+    assert sam.texts("ok") == []  # in a conversation even an acknowledgement is for the peer
+    line.work()
+    assert line.twilio.texts_to(ANA)[-1] == "[1 Sam] ok"
+
+
+def test_take_and_done_feed_the_request_metrics(line: Harness) -> None:
+    from textline.models import metrics
+
+    ana = add_peer(line, "Ana", ANA)
+    named_member(line, M1, "Sam").texts(ALONE)
+    ana.texts("TAKE 1")
+    ana.texts("DONE 1")
+    _, histograms = metrics.read(line.r)
+    labelled = {h.name: {row.labels for row in rows if sum(row.cumulative)} for h, rows in histograms.items()}
+    assert ("text",) in labelled[metrics.REQUEST_WAIT.name]
+    assert ("text",) in labelled[metrics.REQUEST_CLAIM.name]
+
+
+def test_textline_requests_lists_both_kinds_and_filters(line: Harness) -> None:
+    named_member(line, M1, "Al").texts("CALL")
+    named_member(line, M2, "Bo").texts(ALONE)
+    rows = line.cli_json("requests")
+    assert [(r["id"], r["kind"], r["risk"], r["status"]) for r in rows] == [(1, "call", "none", "waiting"),
+                                                                           (2, "text", "none", "waiting")]
+    assert {"id", "kind", "phone", "status", "priority", "risk", "taken_by"} <= set(rows[0])
+    assert [r["id"] for r in line.cli_json("requests", "--kind", "text")] == [2]
+    result = line.cli("requests")
+    assert result.exit_code == 0 and "text" in result.output
+
