@@ -166,7 +166,16 @@ def _is_free_text(turn: Turn) -> bool:
         return False
     if registry.find_command(word) or registry.find_command(turn.inbound.command):
         return False
-    return registry.correct_command(turn.inbound.command) is None
+    return _typo_command(turn) is None
+
+
+def _typo_command(turn: Turn) -> str | None:
+    """A member's message that is a command word with a typo, alone or with a number (`CHEKIN`, `CHEKIN 3`);
+    a longer message is their own words, whatever its first word looks like."""
+    words = turn.inbound.words
+    if not words or len(words) > 2 or (len(words) == 2 and not words[1].isdigit()):
+        return None
+    return registry.correct_command(turn.inbound.command)
 
 
 def pending_stage(turn: Turn) -> Outcome | None:
@@ -200,7 +209,7 @@ def free_text_stage(turn: Turn) -> Outcome | None:
     """The last stage for a member: a command word with a typo, an acknowledgement, else free text."""
     if turn.staff is not None or turn.member is None or turn.inbound.channel != Channel.SMS:
         return None
-    fixed = registry.correct_command(turn.inbound.command)
+    fixed = _typo_command(turn)
     if fixed:
         rest = turn.inbound.rest
         handler = registry.find_command(fixed)

@@ -132,20 +132,31 @@ def staff_command_words() -> frozenset[str]:
 
 #: Shorter words are left alone: "OK" is not a typo of "ON", nor "NO" of "ON".
 TYPO_MIN = 4
+#: A letter wrong needs words this long (TEXT is not NEXT, CALM is not CALL, NONE is not ZONE); a letter
+#: missing or extra needs the longer word this long (MENUE is MENU); two swapped letters always count.
+EDIT_MIN = 5
 
 
 def _near(typed: str, word: str) -> bool:
-    """One letter wrong, missing or extra, or two neighbours swapped (Damerau distance 1)."""
+    """Two neighbours swapped, or (long enough) one letter wrong, missing or extra."""
     if typed == word or abs(len(typed) - len(word)) > 1:
         return False
+    if len(typed) == len(word) and len(word) < EDIT_MIN:
+        return _swapped(typed, word)
+    if max(len(typed), len(word)) < EDIT_MIN:
+        return False
     if len(typed) == len(word):
-        diff = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
-        if len(diff) == 1:
-            return True
-        return len(diff) == 2 and diff[1] == diff[0] + 1 and typed[diff[0]] == word[diff[1]] \
-            and typed[diff[1]] == word[diff[0]]
+        return sum(a != b for a, b in zip(typed, word, strict=True)) == 1 or _swapped(typed, word)
     short, long_ = (typed, word) if len(typed) < len(word) else (word, typed)
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def _swapped(typed: str, word: str) -> bool:
+    if len(typed) != len(word):
+        return False
+    diff = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and typed[diff[0]] == word[diff[1]] \
+        and typed[diff[1]] == word[diff[0]]
 
 
 def correct(typed: str, words: Iterable[str]) -> str | None:

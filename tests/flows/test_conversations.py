@@ -267,11 +267,15 @@ def test_command_words_with_a_typo_are_understood(line: Harness) -> None:
     assert sam.texts("MENUE") == sam.texts("MENU")
     assert sam.texts("REMNID")[0] == sam.texts("REMIND")[0]
     assert line.cli_json("requests") == []
+    # Words that merely look like a command are the member's own: CALM is not CALL, TEXT not NEXT.
+    assert sam.texts("calm")[0].startswith("No peer is on call now")
+    assert sam.texts("Text me back please")[0].startswith("Added to your message")
+    assert [q["kind"] for q in line.cli_json("requests")] == ["text"]
     ana = add_peer(line, "Ana", ANA)
     sam.texts("STOP")
     kim = named_member(line, M2, "Kim")
     kim.texts(ALONE)
-    assert ana.texts("TAEK 1")[0].startswith("Text 1 is yours.")
+    assert ana.texts("TAEK 2")[0].startswith("Text 2 is yours.")
 
 
 def test_remind_step_three_call_means_by_call(line: Harness) -> None:
