@@ -186,6 +186,8 @@ def retry(turn: Turn) -> Outcome:
     cb, refusal = _target(turn)
     if cb is None:
         return refusal or Outcome()
+    if cb.is_text:  # nothing to call again: the conversation is by text
+        return _say(turn, "conv_no_retry", cb)
     refusal = _unreachable(turn, cb) or (_quiet(turn, cb) if cb.taken_by == turn.phone else None)
     if refusal:
         return refusal

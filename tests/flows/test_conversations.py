@@ -158,6 +158,8 @@ def test_max_per_peer_and_at_n(line: Harness) -> None:
     assert ana.texts("TAKE 1")[0].startswith("Text 1 is yours.")
     assert "reply with @2 first" in ana.texts("TAKE 2")[0]
     assert callbacks.held_by(line.r, ANA) == [1, 2]
+    assert ana.texts("RETRY 1") == [
+        "Text 1 is a text conversation: nothing to call. Text to talk, DONE 1 or RELEASE 1."]
     [full] = ana.texts("TAKE 3")
     assert full.startswith("You hold 2 text conversation(s), your limit.")
     [which] = ana.texts("hello there")
