@@ -164,6 +164,8 @@ def _is_free_text(turn: Turn) -> bool:
     word = turn.inbound.keyword
     if not text.strip() or turn.inbound.digits or word.isdigit() or answers.is_ack(text):
         return False
+    if answers.yes_no(text) is not None:
+        return False  # a bare yes or no answers nothing now: the pointer to the menu
     if registry.find_command(word) or registry.find_command(turn.inbound.command):
         return False
     return _typo_command(turn) is None
