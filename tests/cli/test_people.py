@@ -14,7 +14,8 @@ def test_staff_add_list_on_off_remove(line: Harness) -> None:
     assert result.exit_code == 0, result.output
     assert S1 not in result.output
     [ana] = line.cli_json("staff", "list")
-    assert ana == {"name": "Ana", "phone": S1, "role": "crisis", "language": "es", "on_call": False}
+    assert ana == {"name": "Ana", "phone": S1, "role": "crisis", "language": "es", "on_call": False,
+                   "taken_today": 0, "crisis_today": 0, "opted_out": False}
     assert line.cli("staff", "on", S1).exit_code == 0
     assert line.cli_json("staff", "list")[0]["on_call"] is True
     assert line.cli("staff", "off", S1).exit_code == 0

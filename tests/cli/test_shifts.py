@@ -53,13 +53,14 @@ def test_removing_a_staff_member_removes_their_shifts(line: Harness) -> None:
     line.cli("shifts", "add", ANN, "--days", "tue", "--from", "18:00", "--to", "23:00")
     line.cli("shifts", "add", BEN, "--days", "tue", "--from", "18:00", "--to", "23:00")
     result = line.cli("staff", "remove", ANN)
-    assert result.exit_code == 0 and result.output == "removed (and 2 shifts)\n"
+    assert result.exit_code == 0 and result.output == "removed Ann and 2 shifts\n"
     assert [s["phone"] for s in line.cli_json("shifts", "list")] == [BEN]
     assert shifts.for_phone(line.r, ANN) == []
 
 
 @pytest.mark.parametrize(("args", "error"), [
-    (("555-12", "--days", "mon"), "'555-12' is not a phone number: write it with its area code, like +13125550100"),
+    (("555-12", "--days", "mon"),
+     "'555-12' is not a phone number I can use: write it with +1 and the area code, e.g. +12025550123"),
     ((staff_number(1699), "--days", "mon"),
      f"{staff_number(1699)} is not on the staff roster: add them first with textline staff add NAME "
      f"{staff_number(1699)} --role peer"),

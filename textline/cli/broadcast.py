@@ -23,6 +23,9 @@ def broadcast(group: str, text: str, at: str | None, discreet: str) -> None:
     """
     line = common.line()
     r = line.r
+    for label, words in (("TEXT", text), ("--discreet", discreet)):
+        for note in fit_notes(words):
+            click.echo(f"warning: {label}: {note}", err=True)
     made = broadcasts.announce(line, group, text, at=at, by="cli", discreet=discreet)
     bid, found = made.id, made.group
     segments = gsm.segments(gsm.fit(text.strip()))
@@ -38,6 +41,15 @@ def broadcast(group: str, text: str, at: str | None, discreet: str) -> None:
     click.echo(f"broadcast {bid}: {c['queued']} to send, {segments} segment(s) each ({c['held']} held for quiet "
                f"hours); skipped {c['skipped_pending']} pending, {c['skipped_opted_out']} opted out, "
                f"{c['skipped_invalid']} invalid; about {minutes:.0f} min at {line.settings.send_rate:g}/s")
+
+
+def fit_notes(text: str) -> list[str]:
+    """One line per character GSM-7 cannot carry: what it is sent as, or that it is dropped."""
+    notes = []
+    for original, sent in gsm.replaced(text or ""):
+        shown = f"{original!r} (U+{ord(original):04X})"
+        notes.append(f"{shown} is sent as {sent!r} to fit GSM-7" if sent else f"{shown} is dropped to fit GSM-7")
+    return notes
 
 
 @click.command(name="broadcasts")

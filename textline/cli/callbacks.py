@@ -13,7 +13,10 @@ from textline.models import staff
               help="Only requests with this status.")
 @common.json_option
 def callbacks_command(status: str | None, as_json: bool) -> None:
-    """Call-back requests: id, phone, status, priority (high|normal), taken_by (the peer's number) ..."""
+    """Call-back requests: id, phone, status, priority (high|normal), taken_by (the peer's number) ...
+
+    One asked for later is `scheduled` (in the table its status reads "scheduled") until its due_at.
+    """
     r = common.line().r
     rows = []
     position = 0
@@ -25,9 +28,14 @@ def callbacks_command(status: str | None, as_json: bool) -> None:
         queued = callbacks.is_queued(r, cb.id)
         position += queued
         row["position"] = position if queued else None
+        # Asked for later ("tomorrow"): waiting, but not in the queue until due_at.
+        row["scheduled"] = row["status"] == "waiting" and r.zscore(callbacks.LATER, str(cb.id)) is not None
         taker = staff.get(r, cb.taken_by) if cb.taken_by else None
         row["taken_by_name"] = taker.name if taker else None
         if status is None or row["status"] == status:
             rows.append(row)
-    common.emit(rows, as_json, ["id", "status", "priority", "position", "reason", "when", "phone", "taken_by_name",
-                                "created_at"])
+    if not as_json:
+        for row in rows:
+            row["status"] = "scheduled" if row["scheduled"] else row["status"]
+    common.emit(rows, as_json, ["id", "status", "priority", "position", "reason", "when", "due_at", "phone",
+                                "taken_by_name", "created_at"])

@@ -20,7 +20,7 @@ def cases_command(status: str | None, case_id: int | None, as_json: bool) -> Non
     if case_id is not None:
         one = cases.get(r, case_id)
         if one is None:
-            raise NotFound(f"no case {case_id}")
+            raise NotFound(f"no case {case_id}: textline cases lists them")
         found = [one]
     else:
         found = cases.all_cases(r, cases.CaseStatus(status) if status else None)

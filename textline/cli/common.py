@@ -7,11 +7,14 @@ from functools import wraps
 from typing import Any, TypeVar
 
 import click
+import redis
 
 from textline.core.errors import TextlineError
 from textline.core.line import Line
 from textline.core.phones import parse_phone
 from textline.core.settings import Settings
+from textline.models import staff
+from textline.models.staff import StaffMember
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,12 +44,32 @@ def line() -> Line:
     return Line.from_settings(settings())
 
 
+#: What every "that is not a number" error adds, so the next try works.
+PHONE_HINT = "write it with +1 and the area code, e.g. +12025550123"
+
+
+def typed(text: str, limit: int = 40) -> str:
+    """What the user typed, quoted for an error message (their own input, shown back to them in full)."""
+    cleaned = " ".join((text or "").split())
+    return repr(cleaned if len(cleaned) <= limit else cleaned[:limit] + "...")
+
+
 def phone(text: str) -> str:
-    """A number as E.164, or a one-line error."""
+    """A number as E.164, or a one-line error that shows what was typed and how to write it."""
     try:
         return parse_phone(text, settings().region)
     except TextlineError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(f"{typed(text)} is not a phone number I can use: {PHONE_HINT}") from exc
+
+
+def staff_member(r: redis.Redis, text: str) -> StaffMember:
+    """The staff member at the number typed, or a one-line error naming what was typed."""
+    number = phone(text)
+    found = staff.get(r, number)
+    if found is None:
+        raise click.ClickException(f"nobody on the staff roster at {typed(text)}: "
+                                   "textline staff list shows who is")
+    return found
 
 
 def errors_as_messages(fn: F) -> F:

@@ -13,7 +13,6 @@ from flows.schedule import parse_time
 from textline.cli import common
 from textline.cli.people import members_group
 from textline.core.errors import NotFound
-from textline.core.phones import mask
 from textline.models import members, prompts, voice_notices
 from textline.models.prompts import DAYS, Cadence
 
@@ -47,7 +46,7 @@ def members_set(phone: str, zone: str | None, language: str | None, discreet: bo
     number = common.phone(phone)
     line = common.line()
     if members.get(line.r, number) is None:
-        raise NotFound(f"no member {mask(number)}")
+        raise NotFound(f"no member at {common.typed(phone)}: textline members list shows who is")
     changes: dict[str, str | bool] = {}
     if _zone(zone):
         changes["timezone"] = str(zone)

@@ -5,8 +5,7 @@ import json
 
 import click
 
-from textline.cli import common
-from textline.core.errors import NotFound
+from textline.cli import common, readable
 from textline.core.phones import mask
 from textline.models import groups, member_data, members, shifts, staff
 
@@ -21,20 +20,41 @@ def staff_group() -> None:
 @click.argument("phone")
 @click.option("--role", type=click.Choice([r.value for r in staff.Role]), required=True)
 @click.option("--lang", "language", type=click.Choice(["en", "es"]), default="en", show_default=True)
+@click.option("--replace", is_flag=True, help="Replace whoever is on the roster at PHONE (their name and role).")
 @common.errors_as_messages
-def staff_add(name: str, phone: str, role: str, language: str) -> None:
-    """Register NAME at PHONE with a role."""
+def staff_add(name: str, phone: str, role: str, language: str, replace: bool) -> None:
+    """Register NAME at PHONE with a role (an existing staff member's language can be changed this way)."""
     number = common.phone(phone)
-    added = staff.add(common.line().r, name.strip()[:40], number, staff.Role(role), language)
-    click.echo(f"added {added.name} ({added.role}) at {mask(number)}")
+    r, wanted = common.line().r, name.strip()[:40]
+    there = staff.get(r, number)
+    if there is not None and (there.name, str(there.role)) != (wanted, role) and not replace:
+        raise click.ClickException(
+            f"{there.name or 'someone'} ({there.role}) is already on the roster at {mask(number)}: "
+            f"add --replace to make that number {wanted} ({role}) instead")
+    added = staff.add(r, wanted, number, staff.Role(role), language)
+    if there is None:
+        click.echo(f"added {added.name} ({added.role}) at {mask(number)}")
+    elif (there.name, there.role) == (added.name, added.role):
+        click.echo(f"updated {added.name} ({added.role}) at {mask(number)}")
+    else:
+        click.echo(f"replaced {there.name or 'someone'} ({there.role}) with {added.name} ({added.role}) "
+                   f"at {mask(number)}")
 
 
 @staff_group.command("list")
 @common.json_option
 def staff_list(as_json: bool) -> None:
-    """Everyone on the roster, with their role and whether they are on call."""
-    rows = [m.as_dict() for m in staff.all_staff(common.line().r)]
-    common.emit(rows, as_json, ["name", "phone", "role", "language", "on_call"])
+    """Everyone on the roster: role, on call, load today (counts only) and whether they texted STOP."""
+    from textline.web.dashboard.data import staff_state  # here: only this command needs the dashboard's reader
+
+    line = common.line()
+    rows = [{**m.as_dict(), **staff_state(line, m)} for m in staff.all_staff(line.r)]
+    if not as_json:
+        for row in rows:
+            row["on_call"] = "yes" if row["on_call"] else "no"
+            row["opted_out"] = "STOP" if row["opted_out"] else ""
+    common.emit(rows, as_json, ["name", "phone", "role", "language", "on_call", "taken_today", "crisis_today",
+                                "opted_out"])
 
 
 @staff_group.command("remove")
@@ -42,11 +62,12 @@ def staff_list(as_json: bool) -> None:
 @common.errors_as_messages
 def staff_remove(phone: str) -> None:
     """Take PHONE off the roster, with their shifts."""
-    r, number = common.line().r, common.phone(phone)
-    staff.require(r, number)
-    dropped = shifts.remove_for(r, number)
-    staff.remove(r, number)
-    click.echo(f"removed (and {dropped} shift{'' if dropped == 1 else 's'})" if dropped else "removed")
+    r = common.line().r
+    person = common.staff_member(r, phone)
+    dropped = shifts.remove_for(r, person.phone)
+    staff.remove(r, person.phone)
+    gone = f" and {dropped} shift{'' if dropped == 1 else 's'}" if dropped else ""
+    click.echo(f"removed {person.name or mask(person.phone)}{gone}")
 
 
 @staff_group.command("on")
@@ -54,7 +75,8 @@ def staff_remove(phone: str) -> None:
 @common.errors_as_messages
 def staff_on(phone: str) -> None:
     """Put PHONE on call."""
-    staff.set_on_call(common.line().r, common.phone(phone), True)
+    r = common.line().r
+    staff.set_on_call(r, common.staff_member(r, phone).phone, True)
     click.echo("on call")
 
 
@@ -63,7 +85,8 @@ def staff_on(phone: str) -> None:
 @common.errors_as_messages
 def staff_off(phone: str) -> None:
     """Take PHONE off call."""
-    staff.set_on_call(common.line().r, common.phone(phone), False)
+    r = common.line().r
+    staff.set_on_call(r, common.staff_member(r, phone).phone, False)
     click.echo("off call")
 
 
@@ -95,8 +118,11 @@ def members_show(phone: str, as_json: bool) -> None:
     number = common.phone(phone)
     shown = member_data.view(common.line().r, number)
     if shown is None:
-        raise click.ClickException(str(NotFound(f"no member {mask(number)}")))
-    common.emit_one(shown, as_json)
+        raise click.ClickException(f"no member at {common.typed(phone)}: textline members list shows who is")
+    if as_json:
+        common.emit_one(shown, as_json)
+    else:
+        click.echo(readable.member(shown))
 
 
 @members_group.command("export")

@@ -140,9 +140,12 @@ def tick() -> None:
 
 @click.command()
 @click.option("--from", "sender", required=True, help="The member's number.")
+@click.option("-v", "--verbose", is_flag=True, help="Show the line's INFO log lines too (on stderr).")
 @click.argument("text")
-def simulate(sender: str, text: str) -> None:
-    """Send TEXT through the real webhook path and print the line's replies."""
+def simulate(sender: str, text: str, verbose: bool) -> None:
+    """Send TEXT through the real webhook path and print only the line's replies ("(no reply)" when none)."""
+    import logging
+
     from twilio.request_validator import RequestValidator
 
     from textline import create_app
@@ -150,6 +153,8 @@ def simulate(sender: str, text: str) -> None:
     settings = common.serving_settings()
     phone = common.phone(sender)
     app = create_app(settings)
+    if not verbose:  # create_app logs at INFO for the servers; here only the conversation is wanted
+        logging.getLogger().setLevel(logging.WARNING)
     base = settings.public_url or "http://localhost"
     params = {"MessageSid": "SMsim" + uuid.uuid4().hex, "AccountSid": settings.account_sid or "ACsimulator",
               "From": phone, "To": settings.number, "Body": text, "NumMedia": "0"}
@@ -160,8 +165,11 @@ def simulate(sender: str, text: str) -> None:
     response = app.test_client().post("/twilio/sms", data=params, headers=headers, base_url=base)
     if response.status_code != 200:
         raise click.ClickException(f"the webhook answered HTTP {response.status_code}")
-    for message in ElementTree.fromstring(response.data).iter("Message"):
-        click.echo("".join(message.itertext()))
+    replies = ["".join(message.itertext()) for message in ElementTree.fromstring(response.data).iter("Message")]
+    for reply in replies:
+        click.echo(reply)
+    if not replies:
+        click.echo("(no reply)")
 
 
 @click.command()

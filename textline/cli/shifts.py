@@ -4,7 +4,6 @@ from __future__ import annotations
 import click
 
 from textline.cli import common
-from textline.core.phones import try_parse
 from textline.models import shifts, staff
 from textline.models.shifts import ShiftError
 
@@ -26,10 +25,7 @@ def shifts_group() -> None:
 def shifts_add(phone: str, days: str, start: str, end: str, tz: str | None) -> None:
     """Give staff member PHONE a weekly shift."""
     line = common.line()
-    number = try_parse(phone, line.settings.region)
-    if number is None:
-        raise click.ClickException(f"{phone.strip()!r} is not a phone number: write it with its area code, "
-                                   "like +13125550100")
+    number = common.phone(phone)
     person = staff.get(line.r, number)
     if person is None:
         raise click.ClickException(f"{number} is not on the staff roster: add them first with "

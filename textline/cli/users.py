@@ -7,7 +7,6 @@ import click
 
 from textline.cli import common
 from textline.core.errors import NotFound
-from textline.core.phones import mask
 from textline.models import staff, users
 
 
@@ -31,7 +30,8 @@ def users_add(email: str, role: str, password_stdin: bool, phone: str | None) ->
     if phone:
         number = common.phone(phone)
         if staff.get(line.r, number) is None:
-            raise NotFound(f"no staff member at {mask(number)}: add them with `textline staff add` first")
+            raise NotFound(f"nobody on the staff roster at {common.typed(phone)}: add them first with "
+                           "textline staff add NAME PHONE --role peer|crisis|coordinator")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:

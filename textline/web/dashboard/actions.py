@@ -5,7 +5,8 @@
   account's linked staff number, with the roles SMS checks, and applies its
   effects: the same audit trail and the same texts to the others. It returns
   the reply the SMS would have got, numbers masked, for the page.
-- `set_on_call` is what ON / OFF do (textline.models.staff).
+- `set_on_call` is what ON / OFF do (textline.models.staff); `add_shift`, `remove_shift` and
+  `remove_staff` are what `textline shifts add|remove` and `textline staff remove` do.
 - `send_broadcast` makes the announcement `textline broadcast` and SEND +
   YES make (textline.models.broadcasts.announce), and `cancel_meeting`
   calls what `textline meetings cancel` calls (workers.reminders.cancel).
@@ -18,7 +19,8 @@ from flows.turn import Turn
 from textline.core import phones
 from textline.core.errors import TextlineError
 from textline.core.line import Line
-from textline.models import broadcasts, meetings, members, staff
+from textline.models import broadcasts, meetings, members, shifts, staff
+from textline.models.shifts import Shift, ShiftError
 from textline.models.users import User
 from textline.web import effects
 from workers import broadcast, reminders
@@ -52,6 +54,38 @@ def staff_command(line: Line, user: User, text: str) -> str:
 def set_on_call(line: Line, phone: str, on: bool) -> staff.StaffMember:
     """Put a staff member on or off call, as their own ON / OFF text does."""
     return staff.set_on_call(line.r, phone, on)
+
+
+#: The form fields of a shift, as `textline shifts add` names its options.
+SHIFT_FIELDS = {"days": "Days", "from": "From", "to": "To", "tz": "Time zone", "phone": "Staff member"}
+
+
+def add_shift(line: Line, phone: str, days: str, start: str, end: str, tz: str) -> Shift:
+    """A weekly shift, as `textline shifts add` makes it; the error names the field and what was typed."""
+    try:
+        return shifts.add(line, phone, days=days, start=start, end=end, tz=tz.strip() or None)
+    except ShiftError as exc:
+        field = SHIFT_FIELDS.get(exc.field, exc.field)
+        shown = f" {exc.typed!r}" if exc.field != "phone" else ""
+        raise ActionError(f"{field}{shown}: {exc.hint}") from exc
+
+
+def remove_shift(line: Line, shift_id: int) -> Shift:
+    """Remove one shift, as `textline shifts remove ID` does (whoever is on call stays so until OFF)."""
+    try:
+        return shifts.remove(line.r, shift_id)
+    except TextlineError as exc:
+        raise ActionError(f"Shift {shift_id} is no longer on the roster.") from exc
+
+
+def remove_staff(line: Line, phone: str) -> int:
+    """Take a staff member off the roster with their shifts, as `textline staff remove` does; shifts removed."""
+    dropped = shifts.remove_for(line.r, phone)
+    try:
+        staff.remove(line.r, phone)
+    except TextlineError as exc:
+        raise ActionError("That staff member is no longer on the roster.") from exc
+    return dropped
 
 
 def send_broadcast(line: Line, user: User, group: str, text: str, at: str | None) -> str:

@@ -1,10 +1,15 @@
 """The dashboard's own settings: the optional `[dashboard]` table of the TOML file.
 
+Login limits are growing delays (textline.models.logins), not a lock on an account:
+
 ```toml
 [dashboard]
-login_attempts = 5        # per email address per window
-address_attempts = 30     # per client address per window (behind a proxy, every client shares one)
-login_window = "15m"
+login_attempts = 5        # tries of one email from one client address before waits begin: after the 5th
+                          # failure the next try waits 1 s, each further failure doubles it (up to
+                          # login_window); a right password clears the count; never a lock
+address_attempts = 30     # the same, for every email tried from one client address (behind a proxy set
+                          # [web] proxies, or every client shares one address)
+login_window = "15m"      # the longest wait; counts are forgotten this long after the last failure
 session_idle = "12h"      # a session unused this long ends
 min_group = 3             # Impact shows no figure drawn from fewer members than this
 page_size = 50

@@ -15,7 +15,18 @@ from typing import Any
 
 from textline.core import phones
 from textline.core.line import Line
-from textline.models import broadcasts, cases, groups, meetings, member_data, member_refs, members, staff
+from textline.models import (
+    broadcasts,
+    cases,
+    groups,
+    meetings,
+    member_data,
+    member_refs,
+    members,
+    shifts,
+    staff,
+    staff_load,
+)
 from textline.models import requests as callbacks
 from textline.models.cases import Case
 from textline.models.meetings import Meeting
@@ -124,10 +135,17 @@ class CallbackRow:
     closed_at: datetime | None
     outcome: str
     note: str
+    due_at: datetime | None = None
+    scheduled: bool = False  # waiting, but for a later time the member chose: not to be taken yet
 
 
 def callback_rows(line: Line) -> list[CallbackRow]:
-    """Every call-back request: waiting ones in the order peers are served, then the rest, newest first."""
+    """Every call-back request: waiting ones in the order peers are served, then the rest, newest first.
+
+    A request the member asked for later ("this evening", "tomorrow") is `scheduled` until its time
+    comes: it is not in the queue peers take from, so it is shown with its time, not as waiting.
+    """
+    later = set(line.r.zrange(callbacks.LATER, 0, -1))
     found = [cb.as_dict() for cb in callbacks.all_requests(line.r)]
     refs = member_refs.refs_for(line.r, [row["phone"] for row in found])
     rows = [CallbackRow(
@@ -136,11 +154,37 @@ def callback_rows(line: Line) -> list[CallbackRow]:
         created_at=when(row.get("created_at")), taken_by_phone=row.get("taken_by") or "",
         taken_by=staff_name(line, row.get("taken_by") or ""), taken_at=when(row.get("taken_at")),
         closed_at=when(row.get("closed_at")), outcome=str(row.get("last_dial") or ""),
-        note=str(row.get("note") or ""),
+        note=str(row.get("note") or ""), due_at=when(row.get("due_at")),
+        scheduled=str(row["status"]) == "waiting" and str(row["id"]) in later,
     ) for row in found]
     waiting = [r for r in rows if r.status == "waiting"]
     rest = sorted((r for r in rows if r.status != "waiting"), key=lambda r: r.id, reverse=True)
     return waiting + rest
+
+
+# -- staff: load today, opt-out, shifts --------------------------------------------------------------------------
+def staff_state(line: Line, member: staff.StaffMember) -> dict[str, int | bool]:
+    """What the roster adds to a staff member: load today (counts only) and whether they texted STOP.
+
+    The one place the CLI (`staff list --json`) and the dashboard read these: `taken_today` and
+    `crisis_today` from textline.models.staff_load, `opted_out` from the staff record's own field when
+    it has one, else from the line's opt-out record (a staff phone that texted STOP gets no alert).
+    """
+    load = staff_load.today(line.r, member.phone)
+    opted_out = bool(getattr(member, "opted_out", False)) or members.is_opted_out(line.r, member.phone)
+    return {"taken_today": int(load.get("taken_today", 0) or 0), "crisis_today": int(load.get("crisis_today", 0) or 0),
+            "opted_out": opted_out}
+
+
+@dataclass(frozen=True)
+class ShiftRow:
+    id: int
+    text: str  # mon-fri 18:00-23:00 America/Chicago
+
+
+def shift_rows(line: Line, phone: str) -> list[ShiftRow]:
+    """A staff member's weekly shifts, as the roster shows them."""
+    return [ShiftRow(id=s.id, text=s.describe()) for s in sorted(shifts.for_phone(line.r, phone), key=lambda s: s.id)]
 
 
 # -- groups, meetings, broadcasts -----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Groups, members and the staff roster. Coordinators only.
+"""Groups and members. Coordinators only (the staff roster is `roster`).
 
 No page shows a whole phone number: members are listed by name or last four
 digits and linked by an opaque reference; the whole number appears only
@@ -8,18 +8,14 @@ dashboard's audit list.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 from datetime import timedelta
 from typing import Any
 
-from flask import abort, flash, g, redirect, request, url_for
-from werkzeug.wrappers import Response
+from flask import abort, flash, g, request
 
 from textline.core import phones
-from textline.models import audit, member_refs, members, staff
+from textline.models import audit, member_refs, members
 from textline.web.dashboard import data
-from textline.web.dashboard.actions import set_on_call
 from textline.web.dashboard.blueprint import bp
 from textline.web.dashboard.render import page
 
@@ -104,30 +100,3 @@ def _checkins(entries: list[dict[str, Any]]) -> dict[str, Any]:
     recent = [(at, mood) for at, mood in recent if at and now - at <= timedelta(days=30)]
     last = max((at for at, _ in recent), default=None)
     return {"count": len(recent), "low": sum(1 for _, mood in recent if mood <= 2), "last": last}
-
-
-# -- the roster ---------------------------------------------------------------------------------------------------
-def staff_token(phone: str) -> str:
-    """A stable, opaque handle for a staff member in a form, so no page carries their number."""
-    key = g.line.settings.secret_key.encode()
-    return hmac.new(key, phone.encode(), hashlib.sha256).hexdigest()[:20]
-
-
-@bp.get("/roster")
-def roster() -> tuple[str, int]:
-    people = [(m, staff_token(m.phone)) for m in staff.all_staff(g.line.r)]
-    log = [{**e, "at": data.when(e.get("at"))} for e in audit.recent(g.line.r, 20)]
-    return page("roster.html", "Roster", people=people, log=log)
-
-
-@bp.post("/roster/<token>/<any(on, off):state>")
-def roster_toggle(token: str, state: str) -> Response:
-    """On or off call, as the staff member's own ON / OFF text does."""
-    found = [m for m in staff.all_staff(g.line.r) if hmac.compare_digest(staff_token(m.phone), token)]
-    if not found:
-        abort(404)
-    changed = set_on_call(g.line, found[0].phone, state == "on")
-    audit.record(g.line, g.user.email, f"put a staff member {'on' if changed.on_call else 'off'} call",
-                 staff=phones.mask(changed.phone))
-    flash(f"{changed.name or phones.mask(changed.phone)} is {'on' if changed.on_call else 'off'} call.", "info")
-    return redirect(url_for("dashboard.roster"))

@@ -1,7 +1,10 @@
 """What needs a person: Now (open cases, waiting call-backs, who is on call), cases and call-backs.
 
 Acknowledge, close, take, done and release run the staff SMS commands
-(ACK, CLOSE, TAKE, DONE, RELEASE) as the account's linked staff number.
+(ACK, CLOSE, TAKE, DONE, RELEASE) as the account's linked staff number; the
+flash then says what happened in the page's words (`outcomes`), not the SMS
+reply. A call-back the member asked for later is shown as scheduled, with its
+time and without a Take button, until it joins the queue.
 """
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from textline.models import audit, staff
 from textline.models.staff import Role
-from textline.web.dashboard import data
+from textline.web.dashboard import data, outcomes
 from textline.web.dashboard.actions import ActionError, staff_command
 from textline.web.dashboard.auth import open_to_peers
 from textline.web.dashboard.blueprint import bp
@@ -29,11 +32,15 @@ def home() -> Response | tuple[str, int]:
     line = g.line
     cases = data.case_rows(line)
     callbacks = data.callback_rows(line)
+    everyone = staff.all_staff(line.r)
+    stopped = {m.phone for m in everyone if data.staff_state(line, m)["opted_out"]}
     return page(
         "now.html", "Now",
         cases=[c for c in cases if c.status != "closed"],
-        waiting=[c for c in callbacks if c.status == "waiting"],
+        waiting=[c for c in callbacks if c.status == "waiting" and not c.scheduled],
+        scheduled=[c for c in callbacks if c.scheduled],
         on_call=[(role, staff.on_call(line.r, role)) for role in Role],
+        stopped=stopped, stopped_names=[m.name or "unnamed" for m in everyone if m.phone in stopped],
     )
 
 
@@ -55,7 +62,7 @@ def case(case_id: int) -> tuple[str, int]:
 @bp.post("/cases/<int:case_id>/ack")
 def case_ack(case_id: int) -> Response:
     """Acknowledge: exactly what `ACK <n>` by SMS does."""
-    _run(f"ACK {case_id}", f"acknowledged case {case_id}")
+    _run(f"ACK {case_id}", f"acknowledged case {case_id}", "ack", case_id)
     return redirect(url_for("dashboard.case", case_id=case_id))
 
 
@@ -63,7 +70,7 @@ def case_ack(case_id: int) -> Response:
 def case_close(case_id: int) -> Response:
     """Close with a note: exactly what `CLOSE <n> [note]` by SMS does."""
     note = " ".join(request.form.get("note", "").split())[:MAX_NOTE]
-    _run(f"CLOSE {case_id} {note}".strip(), f"closed case {case_id}")
+    _run(f"CLOSE {case_id} {note}".strip(), f"closed case {case_id}", "close", case_id)
     return redirect(url_for("dashboard.case", case_id=case_id))
 
 
@@ -76,6 +83,9 @@ def callbacks() -> tuple[str, int]:
     if not user.coordinator:
         rows = [c for c in rows if c.status == "waiting" or (user.phone and c.taken_by_phone == user.phone)]
     groups = {status: [c for c in rows if c.status == status] for status in ("waiting", "taken", "done")}
+    groups["scheduled"] = sorted((c for c in groups["waiting"] if c.scheduled),
+                                 key=lambda c: c.due_at.timestamp() if c.due_at else 0.0)
+    groups["waiting"] = [c for c in groups["waiting"] if not c.scheduled]
     groups["done"] += [c for c in rows if c.status == "withdrawn"]
     groups["done"] = groups["done"][:CLOSED_SHOWN]
     return page("callbacks.html", "Call-backs", groups=groups)
@@ -86,15 +96,18 @@ def callbacks() -> tuple[str, int]:
 def callback_move(callback_id: int, move: str) -> Response:
     """TAKE, DONE [note] or RELEASE, exactly as the peer would text them."""
     note = " ".join(request.form.get("note", "").split())[:MAX_NOTE] if move == "done" else ""
-    _run(f"{move.upper()} {callback_id} {note}".strip(), f"{move} call-back {callback_id}")
+    _run(f"{move.upper()} {callback_id} {note}".strip(), f"{move} call-back {callback_id}", move, callback_id)
     return redirect(url_for("dashboard.callbacks"))
 
 
-def _run(command: str, what: str) -> None:
+def _run(command: str, what: str, verb: str, item: int) -> None:
+    """Run the staff command, audit it, and flash what it did in web words (never the SMS reply)."""
     try:
-        reply = staff_command(g.line, g.user, command)
+        staff_command(g.line, g.user, command)
     except ActionError as exc:
         flash(str(exc), "error")
         return
     audit.record(g.line, g.user.email, what)
-    flash(reply or "Done.", "info")
+    moved = outcomes.case_move if verb in ("ack", "close") else outcomes.callback_move
+    said = moved(g.line, g.user.phone, verb, item)
+    flash(said.text, "info" if said.ok else "error")
