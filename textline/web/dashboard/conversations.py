@@ -10,17 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from textline.models import audit, member_refs
 from textline.models import requests as callbacks
 from textline.models.requests import Callback, Status, transcript
 from textline.web.dashboard import data
+from textline.web.dashboard.actions import ActionError, staff_command
 from textline.web.dashboard.auth import open_to_peers
 from textline.web.dashboard.blueprint import bp
 from textline.web.dashboard.render import page
-from textline.web.dashboard.work import MAX_NOTE, _run
+from textline.web.dashboard.work import MAX_NOTE
 
 FIRST_WORDS = 60
 SHOWN_CLOSED = 30
@@ -88,5 +89,31 @@ def conversation_open(request_id: int) -> tuple[str, int]:
 def conversation_move(request_id: int, move: str) -> Response:
     """TAKE, DONE [note] or RELEASE, exactly as the peer would text them."""
     note = " ".join(request.form.get("note", "").split())[:MAX_NOTE] if move == "done" else ""
-    _run(f"{move.upper()} {request_id} {note}".strip(), f"{move} text request {request_id}")
+    try:
+        staff_command(g.line, g.user, f"{move.upper()} {request_id} {note}".strip())
+    except ActionError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("dashboard.conversations"))
+    audit.record(g.line, g.user.email, f"{move} text request {request_id}")
+    ok, said = _said(move, request_id)
+    flash(said, "info" if ok else "error")
     return redirect(url_for("dashboard.conversations"))
+
+
+def _said(move: str, request_id: int) -> tuple[bool, str]:
+    """What the move did, in web words, read back from the request (never the SMS reply)."""
+    cb = callbacks.get(g.line.r, request_id)
+    me, label = g.user.phone, f"Text {request_id}"
+    if cb is None:
+        return False, f"There is no text request {request_id}."
+    if move == "take" and cb.status == Status.TAKEN and cb.taken_by == me:
+        return True, f"{label} is yours. Text the line from your phone to answer; it reaches them from the line."
+    if move == "done" and cb.status == Status.DONE and cb.taken_by == me:
+        return True, f"{label} is done; they were told they can write again any time. Thank you."
+    if move == "release" and cb.status == Status.WAITING:
+        return True, f"{label} is back in the queue for another peer."
+    if cb.status == Status.TAKEN and cb.taken_by != me:
+        return False, f"{label} is with {data.staff_name(g.line, cb.taken_by)}."
+    if move == "take" and callbacks.held_by(g.line.r, me or ""):
+        return False, f"{label} is still waiting: you hold as many conversations as you may. Finish one first."
+    return False, f"{label} did not change ({cb.status}). Reload the page to see where it stands."
