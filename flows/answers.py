@@ -32,3 +32,26 @@ def yes_no(text: str) -> bool | None:
     if word in NO:
         return False
     return None
+
+
+#: Short acknowledgements: a kind word back, and nothing opened.
+ACKS = frozenset({"OK", "OKAY", "OKI", "K", "KK", "OK THANKS", "OK THANK YOU", "THANKS", "THANK YOU", "THX", "TY",
+                  "TYSM", "THANKS A LOT", "COOL", "GOT IT", "NICE", "GREAT", "ALRIGHT", "ALL RIGHT", "GRACIAS",
+                  "MUCHAS GRACIAS", "OK GRACIAS", "VALE GRACIAS", "DE NADA", "VALE", "BIEN", "LISTO", "ENTENDIDO"})
+#: A first hello: not words for a peer to read.
+GREETINGS = frozenset({"HI", "HELLO", "HEY", "HIYA", "HOLA", "BUENAS", "BUENOS DIAS", "BUENAS TARDES",
+                       "BUENAS NOCHES", "GOOD MORNING", "GOOD EVENING"})
+
+
+def is_ack(text: str) -> bool:
+    """ "ok", "thanks", "k", "gracias", or nothing but emoji and punctuation."""
+    stripped = (text or "").strip()
+    if not stripped:
+        return False
+    if not any(c.isalnum() for c in stripped):
+        return True  # an emoji, a thumbs up, "!!"
+    return keyword(stripped) in ACKS
+
+
+def is_greeting(text: str) -> bool:
+    return keyword(text) in GREETINGS

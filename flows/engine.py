@@ -8,11 +8,18 @@ The stages, as they run (`STAGES`):
 4. compliance: carrier keywords, STOP, START, HELP, in any state (flows/compliance.py).
 5. staff: commands of registered staff, ACK, TAKE, ON ... (the registry's staff commands).
 6. plan_peer: a peer's answers while building a member's safety plan (flows/plan_peer.py).
+6b. staff help: any other text from a staff number gets their role's commands, never the member
+    sign-up (flows/staff_help.py); a staff member who chose MEMBER goes on as a member.
 7. language: a language chosen before consent (flows/language.py).
 8. consent: first contact and YES (flows/consent.py).
 9. session: an answer to a flow under way (the registry's session flows).
 10. commands: member commands, CHECKIN, CALL, PLAN ... (the registry's commands).
-11. fallback: a kind pointer to the menu when no stage answered (flows/menu.py).
+11. free text: a typo'd command, an acknowledgement, else a text request for a peer (flows/conversations.py).
+12. fallback: a kind pointer to the menu when no stage answered (flows/menu.py).
+
+Conversations (flows/conversations.py, flows/relay.py) add: before compliance, a member's STOP ends
+their conversation; after the staff commands, a peer's other texts are relayed to their member; a
+member whose conversation a peer holds has their texts relayed; a pending number's words are kept.
 
 A stage returns None (not its message), or an `Outcome`: the answer, and the engine stops there.
 An outcome that says `go_on` lets the stages after it answer too, after it (the crisis stage does
@@ -27,6 +34,7 @@ from dataclasses import replace
 from flows import (
     compliance,
     consent,
+    conversations,
     crisis,
     features,  # noqa: F401  (imports every feature: each declares its commands)
     flood,
@@ -34,7 +42,9 @@ from flows import (
     menu,
     plan_peer,
     registry,
+    relay,
     signal,
+    staff_help,
 )
 from flows.inbound import Inbound
 from flows.outcome import Outcome
@@ -48,6 +58,8 @@ Stage = Callable[[Turn], Outcome | None]
 def staff_stage(turn: Turn) -> Outcome | None:
     if turn.staff is None:
         return None
+    if staff_help.reads_as_member(turn) and registry.find_command(turn.inbound.keyword):
+        return None  # MEMBER mode: words both know are the member's (PLAN, CALL ...)
     found = registry.find_staff_command(turn.inbound.command)
     if found is None or turn.staff.role not in found.roles:
         return None
@@ -59,7 +71,8 @@ def session_stage(turn: Turn) -> Outcome | None:
     if session is None:
         return None
     word = turn.inbound.keyword
-    if word in registry.command_words() and not word.isdigit():
+    if word in registry.command_words() and not word.isdigit() \
+            and not registry.is_flow_answer(session.flow, session.step, word):
         sessions.clear(turn.r, turn.phone)  # a command word leaves the flow
         return None
     step = registry.find_step(session.flow)
@@ -74,8 +87,11 @@ def command_stage(turn: Turn) -> Outcome | None:
     return handler(turn) if handler else None
 
 
-STAGES: list[Stage] = [signal.signal_stage, crisis.handle, flood.handle, compliance.handle, staff_stage,
-                       plan_peer.peer_stage, language.before_consent, consent.handle, session_stage, command_stage]
+STAGES: list[Stage] = [signal.signal_stage, crisis.handle, flood.handle, conversations.stop_stage, compliance.handle,
+                       staff_stage, relay.peer_relay_stage, plan_peer.peer_stage, staff_help.catch_all,
+                       conversations.member_relay_stage,
+                       language.before_consent, conversations.pending_stage, consent.handle, session_stage,
+                       command_stage, conversations.free_text_stage]
 
 
 def handle(line: Line, inbound: Inbound) -> Outcome:

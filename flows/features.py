@@ -21,6 +21,7 @@ from flows import (
     plan,
     plan_peer,
     registry,
+    relay,
     remind,
     rules,
     schedule,
@@ -31,7 +32,6 @@ from flows import (
 )
 
 FEATURES = (menu, staff_oncall, checkin, schedule, zone, language, discreet, plan, plan_peer, signal, remind, rules,
-            callbacks, peer, call_me, groups, coordinator, crisis_staff,
-            staff_help)
+            callbacks, peer, call_me, groups, coordinator, crisis_staff, relay, staff_help)
 
 registry.complete()

@@ -22,7 +22,7 @@ FLOW = "remind"
 _ME_TO = re.compile(r"^me\s+(?:to\s+)?", re.IGNORECASE)
 REMOVE_WORDS = frozenset({"STOP", "BORRAR", "QUITAR", "DELETE", "REMOVE"})
 TEXT_WORDS = frozenset({"1", "TEXT", "SMS", "TEXTO", "MENSAJE"})
-CALL_WORDS = frozenset({"2", "LLAMADA", "PHONE", "VOICE", "VOZ"})
+CALL_WORDS = frozenset({"2", "CALL", "BY CALL", "LLAMADA", "LLAMAR", "PHONE", "VOICE", "VOZ"})
 
 
 def describe(line: Line, language: str, schedule: Schedule) -> str:
@@ -108,7 +108,7 @@ def _what(turn: Turn, text: str) -> Outcome:
     return Outcome.say(turn.text("remind.ask_when"))
 
 
-@session_flow(FLOW)
+@session_flow(FLOW, answers={"how": TEXT_WORDS | CALL_WORDS})
 def remind_step(turn: Turn, session: Session) -> Outcome:
     if session.step == "when":
         return _when(turn, session)

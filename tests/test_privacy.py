@@ -116,6 +116,9 @@ def test_retention_is_enforced_by_expiry(line: Harness) -> None:
     # Everything else either expires or is one of the line's lasting records.
     lasting = re.compile(r"^(tl:member:\+\d+|tl:members|tl:members:pending|tl:migrations|tl:optout|tl:optout:at"
                          r"|tl:invalid|tl:staff.*|tl:oncall.*"
+                         # open requests (call-backs, text requests) last until closed, then expire
+                         r"|tl:callback:seq|tl:callback:\d+|tl:callbacks:[a-z]+|tl:member:\+\d+:(callbacks|textrequest)"
+                         r"|tl:timer:callback:\d+:claim"
                          r"|tl:msg:seq|tl:msg:open|tl:timers|tl:timers:claimed|tl:clock|tl:metrics:[a-z_]+"
                          r"|rq:(queues|workers.*|finished:.*|failed:.*|started:.*|wip:.*|scheduled:.*|deferred:.*"
                          r"|canceled:.*|queue:.*|clean_registries:.*|scheduler.*))$")
@@ -129,7 +132,8 @@ def test_export_holds_everything_and_erase_leaves_only_the_opt_out(line: Harness
     raw = line.line.rq
     holding = set(privacy.keys_holding(raw, M1))
     exported = member_data.export(line.r, M1)
-    in_export = set(exported["keys"]) | {f"tl:msg:{m['id']}" for m in exported["messages"]}
+    in_export = set(exported["keys"]) | {f"tl:msg:{m['id']}" for m in exported["messages"]} | {
+        f"tl:callback:{c['id']}" for c in exported["callbacks"]}
     shared = {"tl:members", "tl:optout", "tl:optout:at", "tl:invalid"}
     assert holding - in_export - shared == set()
     assert {m["body"] for m in exported["messages"]} >= {SENT[0], SENT[1]}

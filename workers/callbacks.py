@@ -34,11 +34,10 @@ def _waiting(line: Line, callback_id: int) -> Callback | None:
 
 
 def tell_peers(line: Line, cb: Callback, key: str, tag: str) -> int:
-    """One text to each peer on call (not the one who just gave it back), once per round and tag."""
+    """One text to each available peer on call, their language first (not the one who just gave it
+    back), once per round and tag."""
     sent = 0
-    for peer in staff.on_call(line.r, Role.PEER):
-        if peer.phone == cb.released_by:
-            continue
+    for peer in cb_texts.peers_in_order(line, cb):
         body = cb_texts.to_peer(line, cb, peer.phone, key)
         if outbound.send_text(line, peer.phone, body, kind=Kind.ALERT, queue=queues.REPLIES,
                               dedupe=f"cb:{cb.id}:{tag}:{cb.round}:{peer.phone}", ref=callbacks.ref(cb.id)):

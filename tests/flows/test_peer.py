@@ -124,7 +124,7 @@ def test_queue_lists_high_priority_first_then_oldest(line: Harness) -> None:
     named_member(line, M3, "Cy")
     assert callbacks.open_request(line.line, M3, reason="low_checkin") == 3
     [queue] = ana.texts("QUEUE")
-    assert queue == "3 waiting: 3 high Cy, 1 normal Al, 2 normal Bo. Reply TAKE <n>"
+    assert queue == "3 waiting: C3 high Cy, C1 normal Al, C2 normal Bo. Reply TAKE <n>"
     line.work()
     assert line.twilio.texts_to(ANA)[-1] == "Call-back 3 waiting, priority high: Cy, low check-in today. Reply TAKE 3"
 

@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.support import staff_stage
 from tests.support.harness import Harness, member_number, staff_number
 from textline.core import gsm
 from textline.models import members, staff
@@ -17,8 +16,7 @@ T0 = datetime(2026, 3, 5, 17, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def crew(line: Harness, monkeypatch: pytest.MonkeyPatch) -> Harness:
-    staff_stage.wire(monkeypatch)
+def crew(line: Harness) -> Harness:
     line.set_clock(T0)
     line.cli("staff", "add", "Pia", PEER, "--role", "peer")
     line.cli("staff", "add", "Sol", SOL, "--role", "crisis")

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.support import staff_stage
 from tests.support.harness import Harness, member_number, staff_number
 from textline.models import cases, staff, staff_load
 from textline.models.staff import Role
@@ -18,8 +17,7 @@ CRISIS = "I want to kill myself"
 
 
 @pytest.fixture
-def crew(line: Harness, monkeypatch: pytest.MonkeyPatch) -> Harness:
-    staff_stage.wire(monkeypatch)
+def crew(line: Harness) -> Harness:
     line.set_clock(T0)
     staff.add(line.r, "Sol", SOL, Role.CRISIS)
     staff.add(line.r, "Ray", RAY, Role.CRISIS, language="es")

@@ -9,7 +9,7 @@ from textline.core import catalog, gsm
 
 WORST = {"id": "999999", "name": "N" * 20, "peer": "P" * 20, "wait": "1.5 h", "day": "tomorrow", "time": "18:00",
          "items": "I" * 20, "priority": "normal", "detail": ", low check-in today", "minutes": "9999", "peers": "999",
-         "count": "999", "word": "RELEASE", "n": "999", "line": "L" * 30}
+         "count": "999", "word": "RELEASE", "n": "999", "line": "L" * 30, "kind": "T"}
 
 
 def entries() -> list[tuple[str, str, str]]:

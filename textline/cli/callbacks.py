@@ -21,6 +21,9 @@ def callbacks_command(status: str | None, as_json: bool) -> None:
     rows = []
     position = 0
     for cb in callbacks.all_requests(r):
+        if cb.is_text:  # text requests: `textline requests`
+            position += callbacks.is_queued(r, cb.id)
+            continue
         row = cb.as_dict()
         queued = callbacks.is_queued(r, cb.id)
         position += queued

@@ -7,7 +7,7 @@ import click
 
 from textline.cli import common, readable
 from textline.core.phones import mask
-from textline.models import groups, member_data, members, shifts, staff
+from textline.models import groups, member_data, members, shifts, staff, staff_load
 
 
 @click.group(name="staff")
@@ -45,10 +45,9 @@ def staff_add(name: str, phone: str, role: str, language: str, replace: bool) ->
 @common.json_option
 def staff_list(as_json: bool) -> None:
     """Everyone on the roster: role, on call, load today (counts only) and whether they texted STOP."""
-    from textline.web.dashboard.data import staff_state  # here: only this command needs the dashboard's reader
 
     line = common.line()
-    rows = [{**m.as_dict(), **staff_state(line, m)} for m in staff.all_staff(line.r)]
+    rows = [{**m.as_dict(), **staff_load.roster_state(line, m)} for m in staff.all_staff(line.r)]
     if not as_json:
         for row in rows:
             row["on_call"] = "yes" if row["on_call"] else "no"

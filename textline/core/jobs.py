@@ -26,6 +26,10 @@ CALLBACK_NOTIFY = "workers.callbacks.notify"
 CALLBACK_CLAIM_TIMEOUT = "workers.callbacks.claim_timeout"
 CALLBACK_CALL_PEER = "workers.callbacks.call_peer"
 
+#: Text requests (textline.models.requests, kind text): peers to be told, nobody took it.
+TEXT_NOTIFY = "workers.conversations.notify"
+TEXT_CLAIM_TIMEOUT = "workers.conversations.claim_timeout"
+
 #: A broadcast: cut the recipients into records, then send them at the line's rate.
 BROADCAST_FANOUT = "workers.broadcast.fanout"
 BROADCAST_PUMP = "workers.broadcast.pump"
@@ -48,5 +52,5 @@ VOICE_FALLBACK = "workers.voice_fallback.call_for"
 ALL: tuple[str, ...] = (
     DELIVER, ESCALATE_STEP, OPEN_CASE_BY_SIGNAL, CALLBACK_DUE, CALLBACK_NOTIFY, CALLBACK_CLAIM_TIMEOUT,
     CALLBACK_CALL_PEER, BROADCAST_FANOUT, BROADCAST_PUMP, MEETING_REMIND, MEETING_REPLAN, PROMPT_FIRE,
-    PROMPT_CLOSE, PERSONAL_REMINDER, VOICE_FALLBACK,
+    PROMPT_CLOSE, PERSONAL_REMINDER, VOICE_FALLBACK, TEXT_NOTIFY, TEXT_CLAIM_TIMEOUT,
 )

@@ -36,6 +36,7 @@ from textline.models import (
     voice_notices,
 )
 from textline.models.requests import store as callbacks
+from textline.models.requests import transcript
 
 Exporter = Callable[[redis.Redis, str], Any]
 Eraser = Callable[[redis.Redis, str], None]
@@ -49,6 +50,7 @@ EXPORTERS: dict[str, Exporter] = {
     "signal": signals.export_member,
     "reminders": reminders_personal.export_member,
     "callbacks": callbacks.export_member,
+    "conversations": transcript.export_member,
     "groups": groups.group_names,
     "rsvps": meetings.export_member,
     "crisis_cases": cases.export_member,
@@ -71,6 +73,7 @@ ERASERS: dict[str, Eraser] = {
     "prompts": prompts.erase_member,
     "signal": signals.erase_member,
     "reminders": reminders_personal.erase_member,
+    "conversations": transcript.erase_member,  # before the requests go: it finds them by their records
     "callbacks": callbacks.erase_member,
     "dashboard_refs": member_refs.erase_member,
     "groups": groups.erase_member,
@@ -85,6 +88,7 @@ VIEWS: dict[str, Exporter] = {
     "prompts": prompts.member_view,
     "needs_outreach": prompts.needs_outreach,
     "callback": callbacks.member_view,
+    "text_request": lambda r, phone: callbacks.member_view(r, phone, "text"),
     "contact": voice_notices.member_view,
     "groups": groups.group_names,
     "crisis_cases": cases.member_view,
@@ -149,7 +153,7 @@ PENDING_RECHECK = 86400.0
 def _busy(r: redis.Redis, phone: str) -> bool:
     """Something of theirs is still under way: an open case, an open request."""
     return any(c.status != cases.CaseStatus.CLOSED for c in cases.for_member(r, phone)) or bool(
-        callbacks.member_view(r, phone))
+        callbacks.member_view(r, phone)) or bool(callbacks.member_view(r, phone, "text"))
 
 
 def expire_pending(r: redis.Redis, now: float, retention: float, limit: int = 100) -> int:

@@ -15,7 +15,7 @@ import redis
 
 from textline.core.line import Line
 from textline.core.phones import guess_zone
-from textline.models import shifts
+from textline.models import shifts, staff
 
 #: Kept long enough that every zone's "today" is still there, and no longer.
 TTL = 3 * 86400
@@ -77,3 +77,11 @@ def erase_member(r: redis.Redis, phone: str) -> None:
     found = list(r.scan_iter(match=key(phone, "*"), count=500))
     if found:
         r.delete(*found)
+
+
+def roster_state(line: Line, member: staff.StaffMember) -> dict[str, int | bool]:
+    """What the roster adds to a staff member: load today (counts only) and whether they texted STOP.
+
+    The one place the CLI (`staff list --json`) and the dashboard read these.
+    """
+    return {**today(line, member.phone), "opted_out": staff.is_opted_out(line.r, member.phone)}

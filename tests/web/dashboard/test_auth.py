@@ -8,7 +8,8 @@ from tests.support.harness import Harness
 from textline.models import audit
 
 #: One sample URL per dashboard page, with sample values for the URL's parts.
-SAMPLES = {"case_id": "1", "callback_id": "1", "meeting_id": "1", "shift_id": "1", "move": "take", "state": "on",
+SAMPLES = {"case_id": "1", "callback_id": "1", "request_id": "1", "meeting_id": "1", "shift_id": "1", "move": "take",
+           "state": "on",
            "ref": "abc", "token": "abc", "rest": "nowhere/at/all"}
 
 

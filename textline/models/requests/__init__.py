@@ -12,12 +12,16 @@ priority is always served first and then the oldest), `tl:callbacks:later`
 (held for the time the member chose; score = due time), `tl:callbacks:taken`
 (score = taken time), `tl:callbacks:all` (score = id); per member
 `tl:member:{phone}:callback` (the open request's id) and
-`tl:member:{phone}:callbacks` (all their ids). Timers named
+`tl:member:{phone}:callbacks` (all their ids); `tl:member:{phone}:textrequest` (the open text
+request's id: a member may have one call-back and one text request open); `tl:conv:peer:{phone}`
+(the text requests a peer holds). Text requests (`kind` text) share the numbering, the queue and
+the moves; `tl:conv:{id}:lines` keeps their words. Timers named
 `callback:{id}:{what}` run the jobs in `workers/callbacks.py`.
 
 Modules: `store` (records, queue, export/erase), `moves` (status changes,
 each one Lua script), `times` (due times, quiet hours, wait estimates),
-`texts` (what peers and members are told), `calls` (what a missed call to the
+`texts` (what peers and members are told), `transcript` (the words of a text
+request, relayed both ways and kept for `[retention] conversations`), `calls` (what a missed call to the
 peer tells them: a status hook).
 """
 from __future__ import annotations
@@ -41,9 +45,11 @@ from textline.models.requests.store import (
     OPEN,
     PRIORITY,
     REASONS,
+    RISKS,
     TAKEN,
     WAITING,
     Callback,
+    Kind,
     Priority,
     Status,
     When,
@@ -52,18 +58,22 @@ from textline.models.requests.store import (
     bridge_path,
     create,
     get,
+    held_by,
     is_queued,
     key,
     open_request,
     open_request_id,
+    raise_risk,
     ref,
     ref_id,
+    schedule_notify,
     taken_count,
     waiting_ids,
 )
 
 __all__ = [
-    "ALL", "LATER", "OPEN", "PRIORITY", "REASONS", "TAKEN", "WAITING", "Callback", "Moved", "Priority",
+    "ALL", "LATER", "OPEN", "PRIORITY", "REASONS", "RISKS", "TAKEN", "WAITING", "Callback", "Kind", "Moved",
+    "Priority", "held_by", "raise_risk", "schedule_notify",
     "Status", "When", "ahead_of", "all_requests", "bridge_path", "create", "done", "get", "hold", "is_queued", "key",
     "make_due", "mark_reminded", "open_request", "open_request_id", "record_dial", "ref", "ref_id", "release",
     "reschedule", "retry", "take", "taken_count", "waiting_ids", "withdraw",

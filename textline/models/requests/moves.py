@@ -14,9 +14,11 @@ import redis
 from textline.core import jobs, queues, timers
 from textline.core.durations import parse_duration
 from textline.core.line import Line
+from textline.models import staff_load
 from textline.models.requests import times
 from textline.models.requests.store import (
     BAND_WIDTH,
+    HELD_PREFIX,
     LATER,
     TAKEN,
     WAITING,
@@ -36,9 +38,16 @@ local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'missing', ''} end
 local holder = redis.call('HGET', KEYS[1], 'taken_by') or ''
 local id, move = ARGV[1], ARGV[2]
+-- A text request in a peer's hands is also in their set of conversations (max_per_peer).
+local text = redis.call('HGET', KEYS[1], 'kind') == 'text'
+local function drop(peer) if text and peer ~= '' then redis.call('SREM', '{held}' .. peer, id) end end
 if move == 'take' then
   if status ~= 'waiting' then return {status, holder} end
   if not redis.call('ZSCORE', KEYS[2], id) then return {'later', ''} end
+  if text and ARGV[6] ~= '' and redis.call('SCARD', '{held}' .. ARGV[3]) >= tonumber(ARGV[6]) then
+    return {'full', ''}
+  end
+  if text then redis.call('SADD', '{held}' .. ARGV[3], id) end
   redis.call('ZREM', KEYS[2], id)
   redis.call('ZADD', KEYS[4], ARGV[5], id)
   redis.call('HSET', KEYS[1], 'status', 'taken', 'taken_by', ARGV[3], 'taken_at', ARGV[4])
@@ -49,6 +58,7 @@ if move == 'release' or move == 'done' or move == 'retry' then
   if holder ~= ARGV[3] then return {'not_yours', holder} end
   if move == 'retry' then return {'ok', tostring(redis.call('HINCRBY', KEYS[1], 'attempt', 1))} end
   redis.call('ZREM', KEYS[4], id)
+  drop(holder)
   if move == 'release' then
     redis.call('HDEL', KEYS[1], 'taken_by', 'taken_at', 'last_dial')
     redis.call('HSET', KEYS[1], 'status', 'waiting', 'released_by', ARGV[3])
@@ -64,6 +74,7 @@ if move == 'withdraw' then
   redis.call('ZREM', KEYS[2], id)
   redis.call('ZREM', KEYS[3], id)
   redis.call('ZREM', KEYS[4], id)
+  drop(holder)
   redis.call('HSET', KEYS[1], 'status', 'withdrawn', 'closed_at', ARGV[4])
   if redis.call('GET', KEYS[5]) == id then redis.call('DEL', KEYS[5]) end
   return {'ok', holder}
@@ -91,7 +102,7 @@ if move == 'defer' then
   return {'ok', ''}
 end
 return redis.error_reply('unknown move ' .. move)
-""".replace("{width}", str(BAND_WIDTH))
+""".replace("{width}", str(BAND_WIDTH)).replace("{held}", HELD_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -110,18 +121,20 @@ def _ms(at: datetime) -> int:
 
 def _move(line: Line, cb: Callback, move: str, who: str = "", *extra: str | int | float) -> Moved:
     now = line.now()
-    found, value = line.r.eval(_MOVE, 5, key(cb.id), WAITING, LATER, TAKEN, open_key(cb.phone), cb.id, move, who,
-                               now.isoformat(), _ms(now), *extra)
+    found, value = line.r.eval(_MOVE, 5, key(cb.id), WAITING, LATER, TAKEN, open_key(cb.phone, cb.kind), cb.id, move,
+                               who, now.isoformat(), _ms(now), *extra)
     if found != "ok":
         return Moved(False, found, holder=value)
     return Moved(True, "ok", holder=value if move == "withdraw" else who, value=value)
 
 
-def take(line: Line, cb: Callback, peer: str) -> Moved:
-    """The first peer wins; `value` is the call attempt number."""
-    moved = _move(line, cb, "take", peer)
+def take(line: Line, cb: Callback, peer: str, limit: int | None = None) -> Moved:
+    """The first peer wins; `value` is the call attempt number. A peer holding `limit` text requests
+    already is refused ('full')."""
+    moved = _move(line, cb, "take", peer, "" if limit is None else limit)
     if moved.ok:
         timers.cancel(line.r, f"callback:{cb.id}:claim")
+        staff_load.count_taken(line, peer)
     return moved
 
 

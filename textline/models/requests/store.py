@@ -17,8 +17,10 @@ from textline.models import cases, members
 from textline.models.requests import times
 
 #: Why a request was opened; decides its priority.
-REASONS = ("asked", "low_checkin", "crisis", "voice")
+REASONS = ("asked", "low_checkin", "crisis", "voice", "text", "concern")
 WAITING, LATER, TAKEN, ALL = "tl:callbacks:waiting", "tl:callbacks:later", "tl:callbacks:taken", "tl:callbacks:all"
+#: `tl:conv:peer:{phone}`: the text requests a peer holds now.
+HELD_PREFIX = "tl:conv:peer:"
 
 
 class Status(StrEnum):
@@ -31,13 +33,22 @@ class Status(StrEnum):
 OPEN = frozenset({Status.WAITING, Status.TAKEN})
 
 
+class Kind(StrEnum):
+    """A call-back (the line bridges a call) or a text request (the line relays texts)."""
+
+    CALL = "call"
+    TEXT = "text"
+
+
 class Priority(StrEnum):
     HIGH = "high"
     NORMAL = "normal"
 
 
 PRIORITY = {"crisis": Priority.HIGH, "low_checkin": Priority.HIGH, "asked": Priority.NORMAL,
-            "voice": Priority.NORMAL}
+            "voice": Priority.NORMAL, "text": Priority.NORMAL, "concern": Priority.HIGH}
+#: The risk a text request was opened at (flows/risk.py's levels).
+RISKS = ("none", "concern", "crisis")
 #: A band is worth more than any time in milliseconds (until the year 2286).
 _BAND = {Priority.HIGH: 0, Priority.NORMAL: 1}
 BAND_WIDTH = 10**13
@@ -66,8 +77,9 @@ def ref_id(message_ref: str) -> int | None:
     return int(rest) if prefix == "callback" and rest.isdigit() else None
 
 
-def open_key(phone: str) -> str:
-    return members.sub_key(phone, "callback")
+def open_key(phone: str, kind: str = "call") -> str:
+    """The member's open request of `kind`: one call-back and one text request at most."""
+    return members.sub_key(phone, "callback" if kind == Kind.CALL else "textrequest")
 
 
 def index_key(phone: str) -> str:
@@ -101,6 +113,12 @@ class Callback:
     last_dial: str = ""
     note: str = ""
     released_by: str = ""
+    kind: Kind = Kind.CALL
+    risk: str = "none"
+
+    @property
+    def is_text(self) -> bool:
+        return self.kind == Kind.TEXT
 
     @property
     def priority(self) -> Priority:
@@ -115,7 +133,7 @@ class Callback:
                 "taken_by": self.taken_by or None, "reason": self.reason, "when": str(self.when),
                 "created_at": self.created_at, "due_at": self.due_at, "taken_at": self.taken_at or None,
                 "closed_at": self.closed_at or None, "attempts": self.attempt, "last_dial": self.last_dial or None,
-                "note": self.note or None}
+                "note": self.note or None, "kind": str(self.kind), "risk": self.risk}
 
 
 def get(r: redis.Redis, callback_id: int | str) -> Callback | None:
@@ -129,12 +147,13 @@ def get(r: redis.Redis, callback_id: int | str) -> Callback | None:
         taken_by=data.get("taken_by", ""), taken_at=data.get("taken_at", ""), closed_at=data.get("closed_at", ""),
         attempt=int(data.get("attempt", "0")), round=int(data.get("round", "1")),
         last_dial=data.get("last_dial", ""), note=data.get("note", ""), released_by=data.get("released_by", ""),
+        kind=Kind(data.get("kind", "call")), risk=data.get("risk", "none"),
     )
 
 
-def open_request_id(line: Line, phone: str) -> int | None:
-    """The member's open request (waiting or taken), if any."""
-    value = line.r.get(open_key(phone))
+def open_request_id(line: Line, phone: str, kind: str = "call") -> int | None:
+    """The member's open request of `kind` (waiting or taken), if any."""
+    value = line.r.get(open_key(phone, kind))
     if not value:
         return None
     found = get(line.r, value)
@@ -147,7 +166,8 @@ def _priority_of(line: Line, phone: str, reason: str) -> str:
     return cases.recent_case_hint(line, phone) or reason
 
 
-def create(line: Line, phone: str, *, reason: str = "asked", when: When | str = When.NOW) -> int | None:
+def create(line: Line, phone: str, *, reason: str = "asked", when: When | str = When.NOW,
+           kind: Kind | str = Kind.CALL, risk: str = "none") -> int | None:
     """Store a request and put it in the queue (or hold it until its time); None if one is open already.
 
     A new request of higher priority than the open one raises the open one's priority instead.
@@ -156,7 +176,8 @@ def create(line: Line, phone: str, *, reason: str = "asked", when: When | str = 
     if reason not in REASONS:
         raise ValueError(f"unknown reason {reason!r}")
     reason = _priority_of(line, phone, reason)
-    when, now = When(when), line.now()
+    when, now, kind = When(when), line.now(), Kind(kind)
+    pointer = open_key(phone, kind)
     due = times.due(line, phone, when, now)
     callback_id: int | None = None
     priority = PRIORITY[reason]
@@ -164,8 +185,8 @@ def create(line: Line, phone: str, *, reason: str = "asked", when: When | str = 
     with line.r.pipeline() as pipe:
         while True:
             try:
-                pipe.watch(open_key(phone))
-                existing = get(pipe, pipe.get(open_key(phone)) or 0)
+                pipe.watch(pointer)
+                existing = get(pipe, pipe.get(pointer) or 0)
                 if existing and existing.status in OPEN:
                     pipe.unwatch()
                     if priority == Priority.HIGH and existing.priority != Priority.HIGH:
@@ -174,12 +195,13 @@ def create(line: Line, phone: str, *, reason: str = "asked", when: When | str = 
                 if callback_id is None:  # only now: a member who already has one uses no id
                     callback_id = int(line.r.incr("tl:callback:seq"))
                 pipe.multi()
-                pipe.set(open_key(phone), callback_id)
+                pipe.set(pointer, callback_id)
                 pipe.sadd(index_key(phone), callback_id)
                 pipe.hset(key(callback_id), mapping={
                     "id": str(callback_id), "phone": phone, "status": str(Status.WAITING), "reason": reason,
                     "when": str(when), "created_at": now.isoformat(), "due_at": due.isoformat(),
-                    "score": str(points), "attempt": "0", "round": "1",
+                    "score": str(points), "attempt": "0", "round": "1", "kind": str(kind),
+                    "risk": risk if risk in RISKS else "none",
                 })
                 pipe.zadd(ALL, {str(callback_id): callback_id})
                 if due <= now:
@@ -192,22 +214,28 @@ def create(line: Line, phone: str, *, reason: str = "asked", when: When | str = 
                 continue
     assert callback_id is not None
     if due <= now:
-        start_claim_clock(line, callback_id, 1)
+        start_claim_clock(line, callback_id, 1, kind)
     else:
         timers.schedule(line.r, f"callback:{callback_id}:due", due, queues.REPLIES, jobs.CALLBACK_DUE, callback_id)
     return callback_id
 
 
-def open_request(line: Line, phone: str, *, reason: str = "asked", when: str = "now") -> int | None:
+def open_request(line: Line, phone: str, *, reason: str = "asked", when: str = "now",
+                 kind: Kind | str = Kind.CALL, risk: str = "none") -> int | None:
     """Open a request for `phone` (other features' entry point); its id, or None when one is open already.
 
     Peers on call are notified by a timer due at once, so a caller in a flow does no more than Redis work.
     """
-    callback_id = create(line, phone, reason=reason, when=when)
+    callback_id = create(line, phone, reason=reason, when=when, kind=kind, risk=risk)
     if callback_id is not None and get(line.r, callback_id).due <= line.now():  # type: ignore[union-attr]
-        timers.schedule(line.r, f"callback:{callback_id}:notify", line.now(), queues.REPLIES,
-                        jobs.CALLBACK_NOTIFY, callback_id)
+        schedule_notify(line, callback_id, Kind(kind))
     return callback_id
+
+
+def schedule_notify(line: Line, callback_id: int, kind: Kind) -> None:
+    """Peers on call hear of the request from a job due at once (the kind's own notice)."""
+    job = jobs.TEXT_NOTIFY if kind == Kind.TEXT else jobs.CALLBACK_NOTIFY
+    timers.schedule(line.r, f"callback:{callback_id}:notify", line.now(), queues.REPLIES, job, callback_id)
 
 
 _RAISE = """
@@ -225,10 +253,21 @@ def _raise_priority(r: redis.Redis, cb: Callback, reason: str) -> None:
     r.eval(_RAISE, 2, key(cb.id), WAITING, cb.id, reason, points)
 
 
-def start_claim_clock(line: Line, callback_id: int, round_: int) -> None:
+def raise_risk(r: redis.Redis, cb: Callback, risk: str) -> None:
+    """A text request whose member wrote at `concern` or `crisis`: priority high, the risk kept."""
+    if risk not in RISKS or RISKS.index(risk) <= RISKS.index(cb.risk):
+        return
+    r.hset(key(cb.id), "risk", risk)
+    if cb.priority != Priority.HIGH:
+        _raise_priority(r, cb, "concern")
+
+
+def start_claim_clock(line: Line, callback_id: int, round_: int, kind: Kind | str | None = None) -> None:
+    if kind is None:
+        kind = line.r.hget(key(callback_id), "kind") or Kind.CALL
+    job = jobs.TEXT_CLAIM_TIMEOUT if kind == Kind.TEXT else jobs.CALLBACK_CLAIM_TIMEOUT
     at = line.now() + timedelta(seconds=line.settings.claim_timeout)
-    timers.schedule(line.r, f"callback:{callback_id}:claim", at, queues.REPLIES, jobs.CALLBACK_CLAIM_TIMEOUT,
-                    callback_id, round_)
+    timers.schedule(line.r, f"callback:{callback_id}:claim", at, queues.REPLIES, job, callback_id, round_)
 
 
 def stop_clocks(r: redis.Redis, callback_id: int) -> None:
@@ -248,6 +287,11 @@ def is_queued(r: redis.Redis, callback_id: int) -> bool:
 def ahead_of(r: redis.Redis, callback_id: int) -> int:
     rank = r.zrank(WAITING, str(callback_id))
     return int(rank) if rank is not None else int(r.zcard(WAITING))
+
+
+def held_by(r: redis.Redis, peer: str) -> list[int]:
+    """The text conversations `peer` holds now, oldest id first."""
+    return sorted(int(x) for x in r.smembers(HELD_PREFIX + peer))
 
 
 def taken_count(r: redis.Redis) -> int:
@@ -275,15 +319,18 @@ def export_member(r: redis.Redis, phone: str) -> list[dict[str, Any]]:
 def erase_member(r: redis.Redis, phone: str) -> None:
     for callback_id in r.smembers(index_key(phone)):
         stop_clocks(r, int(callback_id))
+        holder = r.hget(key(callback_id), "taken_by")
         pipe = r.pipeline()
+        if holder:
+            pipe.srem(HELD_PREFIX + holder, callback_id)
         pipe.delete(key(callback_id))
         for zset in (WAITING, LATER, TAKEN, ALL):
             pipe.zrem(zset, callback_id)
         pipe.execute()
 
 
-def member_view(r: redis.Redis, phone: str) -> dict[str, Any] | None:
-    value = r.get(open_key(phone))
+def member_view(r: redis.Redis, phone: str, kind: str = "call") -> dict[str, Any] | None:
+    value = r.get(open_key(phone, kind))
     found = get(r, value) if value else None
     if found is None or found.status not in OPEN:
         return None

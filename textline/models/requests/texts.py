@@ -74,3 +74,13 @@ def to_member(line: Line, cb: Callback, key: str, **values: object) -> str:
 def day_and_time(line: Line, phone: str, at: datetime, language: str) -> dict[str, str]:
     later, clock = cb_times.local_clock(line, phone, at, language)
     return {"day": line.text(language, "cb_tomorrow" if later else "cb_today"), "time": clock}
+
+
+def peers_in_order(line: Line, cb: Callback) -> list[staff.StaffMember]:
+    """Peers to offer `cb` to: on call and available (not opted out, not resting after a crisis case),
+    those who speak the member's language first, never the one who just gave it back."""
+    language = language_of_member(line, cb.phone)
+    now = line.now()
+    peers = [p for p in staff.on_call(line.r, staff.Role.PEER)
+             if p.phone != cb.released_by and staff.available(line.r, p.phone, now)]
+    return sorted(peers, key=lambda p: (p.language != language, p.phone))

@@ -25,7 +25,6 @@ from textline.models import (
     members,
     shifts,
     staff,
-    staff_load,
 )
 from textline.models import requests as callbacks
 from textline.models.cases import Case
@@ -163,19 +162,6 @@ def callback_rows(line: Line) -> list[CallbackRow]:
 
 
 # -- staff: load today, opt-out, shifts --------------------------------------------------------------------------
-def staff_state(line: Line, member: staff.StaffMember) -> dict[str, int | bool]:
-    """What the roster adds to a staff member: load today (counts only) and whether they texted STOP.
-
-    The one place the CLI (`staff list --json`) and the dashboard read these: `taken_today` and
-    `crisis_today` from textline.models.staff_load, `opted_out` from the staff record's own field when
-    it has one, else from the line's opt-out record (a staff phone that texted STOP gets no alert).
-    """
-    load = staff_load.today(line, member.phone)
-    opted_out = bool(getattr(member, "opted_out", False)) or members.is_opted_out(line.r, member.phone)
-    return {"taken_today": int(load.get("taken_today", 0) or 0), "crisis_today": int(load.get("crisis_today", 0) or 0),
-            "opted_out": opted_out}
-
-
 @dataclass(frozen=True)
 class ShiftRow:
     id: int

@@ -15,6 +15,7 @@ NAV = (
     ("dashboard.home", "Now"),
     ("dashboard.cases", "Cases"),
     ("dashboard.callbacks", "Call-backs"),
+    ("dashboard.conversations", "Conversations"),
     ("dashboard.groups", "Groups"),
     ("dashboard.members", "Members"),
     ("dashboard.meetings", "Meetings"),
@@ -23,7 +24,7 @@ NAV = (
     ("dashboard.delivery", "Delivery"),
     ("dashboard.impact", "Impact"),
 )
-PEER_NAV = frozenset({"dashboard.callbacks"})
+PEER_NAV = frozenset({"dashboard.callbacks", "dashboard.conversations"})
 
 
 def page(template: str, title: str, *, status: int = 200, **context: Any) -> tuple[str, int]:

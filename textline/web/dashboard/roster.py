@@ -15,7 +15,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from textline.core import phones
-from textline.models import audit, staff
+from textline.models import audit, staff, staff_load
 from textline.models.staff import StaffMember
 from textline.web.dashboard import data
 from textline.web.dashboard.actions import ActionError, add_shift, remove_shift, remove_staff, set_on_call
@@ -54,7 +54,7 @@ def roster() -> tuple[str, int]:
 
 def _page(form: dict[str, str] | None = None, error: str = "", status: int = 200) -> tuple[str, int]:
     line = g.line
-    people = [{"member": m, "token": staff_token(m.phone), **data.staff_state(line, m),
+    people = [{"member": m, "token": staff_token(m.phone), **staff_load.roster_state(line, m),
                "shifts": data.shift_rows(line, m.phone)} for m in staff.all_staff(line.r)]
     log = [{**e, "at": data.when(e.get("at"))} for e in audit.recent(line.r, 20)]
     return page("roster.html", "Roster", people=people, log=log, form=form or {}, error=error,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from textline.models import audit, staff
+from textline.models import audit, staff, staff_load
 from textline.models.staff import Role
 from textline.web.dashboard import data, outcomes
 from textline.web.dashboard.actions import ActionError, staff_command
@@ -33,7 +33,7 @@ def home() -> Response | tuple[str, int]:
     cases = data.case_rows(line)
     callbacks = data.callback_rows(line)
     everyone = staff.all_staff(line.r)
-    stopped = {m.phone for m in everyone if data.staff_state(line, m)["opted_out"]}
+    stopped = {m.phone for m in everyone if staff_load.roster_state(line, m)["opted_out"]}
     return page(
         "now.html", "Now",
         cases=[c for c in cases if c.status != "closed"],
