@@ -139,13 +139,14 @@ class CallbackRow:
 
 
 def callback_rows(line: Line) -> list[CallbackRow]:
-    """Every call-back request: waiting ones in the order peers are served, then the rest, newest first.
+    """Every call-back request (calls only: text requests are on the Conversations page): waiting ones
+    in the order peers are served, then the rest, newest first.
 
     A request the member asked for later ("this evening", "tomorrow") is `scheduled` until its time
     comes: it is not in the queue peers take from, so it is shown with its time, not as waiting.
     """
     later = set(line.r.zrange(callbacks.LATER, 0, -1))
-    found = [cb.as_dict() for cb in callbacks.all_requests(line.r)]
+    found = [cb.as_dict() for cb in callbacks.all_requests(line.r) if not cb.is_text]
     refs = member_refs.refs_for(line.r, [row["phone"] for row in found])
     rows = [CallbackRow(
         id=int(row["id"]), member=who(line, row["phone"], refs), status=str(row["status"]),
