@@ -12,24 +12,36 @@ from __future__ import annotations
 import logging
 
 from flows.compliance import START_WORDS, STOP_WORDS
-from flows.inbound import Channel
+from flows.inbound import Channel, Inbound
 from flows.outcome import Outcome
 from flows.turn import Turn
+from textline.core.line import Line
 from textline.core.phones import mask
 from textline.models import inbound_rate
 
 log = logging.getLogger(__name__)
+_NEVER_SLOWED = STOP_WORDS | START_WORDS
+
+
+def counted_rate(line: Line, inbound: Inbound) -> int:
+    """The rate `inbound` counts against (0: not counted): texts only, never STOP or START. Staff are
+    counted too (the turn's state is read before anyone knows who sent it) but never slowed."""
+    rate = line.settings.inbound_rate
+    if rate <= 0 or inbound.channel != Channel.SMS or inbound.opt_out_type or inbound.keyword in _NEVER_SLOWED:
+        return 0
+    return rate
 
 
 def handle(turn: Turn) -> Outcome | None:
     """The engine stage: None while the number is under its rate."""
     inbound = turn.inbound
-    rate = turn.line.settings.inbound_rate
-    if rate <= 0 or inbound.channel != Channel.SMS or turn.staff is not None:
+    rate = counted_rate(turn.line, inbound)
+    if not rate or turn.staff is not None:
         return None
-    if inbound.opt_out_type or inbound.keyword in STOP_WORDS | START_WORDS:
-        return None
-    if inbound_rate.allowed(turn.r, turn.phone, rate, turn.now.timestamp()):
+    allowed, turn.flood_allowed = turn.flood_allowed, None  # counted while the turn was loaded, used once
+    if allowed is None:
+        allowed = inbound_rate.allowed(turn.r, turn.phone, rate, turn.now.timestamp())
+    if allowed:
         return None
     log.info("sms %s from %s slowed: over %d a minute", inbound.sid, mask(turn.phone), rate)
     if inbound_rate.first_notice(turn.r, turn.phone):

@@ -8,6 +8,9 @@ Keys (owned here): `tl:member:{phone}:flood` (the limiter's state) and
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import Any
+
 import redis
 
 from textline.models import members
@@ -31,6 +34,12 @@ def _key(phone: str) -> str:
 def allowed(r: redis.Redis, phone: str, rate: int, now: float) -> bool:
     """Count one text from `phone`; False when it is over `rate` a minute."""
     return bool(r.eval(_TAKE, 1, _key(phone), repr(now), repr(WINDOW / rate), repr(WINDOW)))
+
+
+def count_queued(pipe: redis.client.Pipeline, phone: str, rate: int, now: float) -> Callable[[Iterator[Any]], bool]:
+    """`allowed`, queued on `pipe` to run with the caller's other commands in one round trip."""
+    pipe.eval(_TAKE, 1, _key(phone), repr(now), repr(WINDOW / rate), repr(WINDOW))
+    return lambda results: bool(next(results))
 
 
 def first_notice(r: redis.Redis, phone: str) -> bool:

@@ -11,9 +11,11 @@ elsewhere are listed in `member_data`.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 import redis
 
@@ -68,8 +70,16 @@ def get(r: redis.Redis, phone: str) -> Member | None:
     return _member(phone, r.hgetall(key(phone)))
 
 
+def fetch(pipe: redis.client.Pipeline, phone: str) -> Callable[[Iterator[Any]], tuple[Member | None, bool]]:
+    """Queue the reads of `phone`'s record and opt-out on `pipe` (one round trip with the caller's others);
+    the reader gives (the record, whether the number is opted out)."""
+    pipe.hgetall(key(phone))
+    pipe.sismember(OPTOUT, phone)
+    return lambda results: (_member(phone, next(results)), bool(next(results)))
+
+
 def _member(phone: str, data: dict[str, str], opted_out: bool = False) -> Member | None:
-    if not data:
+    if not data or "status" not in data:
         return None
     return Member(
         phone=phone,
@@ -131,7 +141,7 @@ def invalid_many(r: redis.Redis, phones: list[str]) -> list[bool]:
 def create(r: redis.Redis, phone: str, *, language: str, timezone: str, at: datetime,
            status: MemberStatus = MemberStatus.PENDING) -> Member:
     """A new record; a concurrent create of the same phone keeps the first."""
-    fields = {"phone": phone, "status": str(status), "language": language, "timezone": timezone,
+    fields = {"status": str(status), "language": language, "timezone": timezone,
               "created_at": at.isoformat()}
     if r.sismember(OPTOUT, phone):
         fields["status"] = str(MemberStatus.OPTED_OUT)
@@ -139,7 +149,7 @@ def create(r: redis.Redis, phone: str, *, language: str, timezone: str, at: date
     for name, value in fields.items():
         pipe.hsetnx(key(phone), name, value)
     pipe.sadd(MEMBERS, phone)
-    made = pipe.execute()[0]  # the first HSETNX: 1 when this call made the record
+    made = pipe.execute()[0]  # the first HSETNX (status): 1 when this call made the record
     if made and status != MemberStatus.ACTIVE:
         r.zadd(PENDING, {phone: at.timestamp()}, nx=True)
     member = get(r, phone)

@@ -6,8 +6,10 @@ through `on_call_at_edge`, with a claim key that module names.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import redis
 
@@ -73,9 +75,26 @@ def get(r: redis.Redis, phone: str) -> StaffMember | None:
     data = r.hgetall(_key(phone))
     if not data:
         return None
-    role = Role(data["role"])
-    return StaffMember(phone=phone, name=data.get("name", ""), role=role, language=data.get("language", "en"),
-                       on_call=bool(r.sismember(_oncall(role), phone)))
+    return _staff_member(phone, data, bool(r.sismember(_oncall(Role(data["role"])), phone)))
+
+
+def fetch(pipe: redis.client.Pipeline, phone: str) -> Callable[[Iterator[Any]], StaffMember | None]:
+    """Queue the reads of `phone`'s staff record on `pipe` (one round trip with the caller's others): the
+    record and each role's on-call set, the role being unknown until the answer comes."""
+    pipe.hgetall(_key(phone))
+    for role in Role:
+        pipe.sismember(_oncall(role), phone)
+
+    def read(results: Iterator[Any]) -> StaffMember | None:
+        data = next(results)
+        on_call = {role: bool(next(results)) for role in Role}
+        return _staff_member(phone, data, on_call[Role(data["role"])]) if data else None
+    return read
+
+
+def _staff_member(phone: str, data: dict[str, str], on_call: bool) -> StaffMember:
+    return StaffMember(phone=phone, name=data.get("name", ""), role=Role(data["role"]),
+                       language=data.get("language", "en"), on_call=on_call)
 
 
 def require(r: redis.Redis, phone: str) -> StaffMember:
