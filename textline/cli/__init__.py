@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from textline.cli import broadcast, callbacks, cases, groups, meetings, member_settings, people, rules, run, users
+from textline.cli import broadcast, callbacks, cases, groups, meetings, member_settings, migrate, people, rules, run, users
 from textline.cli import shifts as shift_commands
 
 #: Every subcommand or group. `members set` lives in member_settings, on people's `members` group.
@@ -15,7 +15,7 @@ COMMANDS: tuple[click.Command, ...] = (
     run.dev, run.web, run.worker, run.tick, run.simulate, run.outbox,
     people.staff_group, member_settings.members_group, rules.rules_command, callbacks.callbacks_command,
     users.users_group, groups.groups_group, meetings.meetings_group, broadcast.broadcast, broadcast.broadcasts_list,
-    cases.cases_command, shift_commands.shifts_group,
+    cases.cases_command, shift_commands.shifts_group, migrate.migrate_command,
 )
 
 

@@ -164,3 +164,26 @@ def erase_member(r: redis.Redis, phone: str) -> None:
         pipe.set(_key(sid), SCRUBBED, xx=True, keepttl=True)
     pipe.delete(_about(phone))
     pipe.execute()
+
+
+def migrate(r: redis.Redis) -> int:
+    """From the previous layout (every answer kept a day): each answer still kept is marked seen and kept
+    `ANSWER_TTL` at most, as are the lists of answers about a member; how many answers changed. Run again,
+    it changes nothing (no answer is kept longer than `ANSWER_TTL` any more)."""
+    changed = 0
+    for found in r.scan_iter(match="tl:in:*", count=1000):
+        if found.startswith(SEEN_PREFIX) or r.ttl(found) <= ANSWER_TTL:
+            continue
+        sid = found[len("tl:in:"):]
+        bucket, field = _digest(sid)
+        seen = _seen_key(_hour(), bucket)
+        pipe = r.pipeline(transaction=False)
+        pipe.hset(seen, field, "")
+        pipe.expire(seen, (SEEN_HOURS + 1) * 3600)
+        pipe.expire(found, ANSWER_TTL)
+        pipe.execute()
+        changed += 1
+    for about in r.scan_iter(match=_about("*"), count=1000):
+        if r.ttl(about) > ANSWER_TTL:
+            r.expire(about, ANSWER_TTL)
+    return changed

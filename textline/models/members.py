@@ -230,3 +230,8 @@ def member_keys(r: redis.Redis, phone: str) -> list[str]:
 
 def mask(phone: str) -> str:
     return phones.mask(phone)
+
+
+def migrate(r: redis.Redis, phone: str) -> bool:
+    """From the previous layout: the record no longer repeats its number in a field. True when it did."""
+    return bool(r.hdel(key(phone), "phone"))
