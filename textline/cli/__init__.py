@@ -7,7 +7,19 @@ from __future__ import annotations
 
 import click
 
-from textline.cli import broadcast, callbacks, cases, groups, meetings, member_settings, migrate, people, rules, run, users
+from textline.cli import (
+    broadcast,
+    callbacks,
+    cases,
+    groups,
+    meetings,
+    member_settings,
+    migrate,
+    people,
+    rules,
+    run,
+    users,
+)
 from textline.cli import shifts as shift_commands
 
 #: Every subcommand or group. `members set` lives in member_settings, on people's `members` group.
