@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from tests.support import privacy
 from tests.support.harness import Harness, member_number
-from textline.models import checkins, inbound_log, member_data, members
+from textline.models import checkins, groups, inbound_log, member_data, members
 
 M1, M2 = member_number(3101), member_number(3102)
 T0 = datetime(2026, 3, 5, 17, 0, tzinfo=UTC)
@@ -30,6 +30,9 @@ def old_layout(line: Harness) -> None:
             "id": checkin_id, "mood": str(mood), "at": at.isoformat(), "note": note, "prompted": "1"})
         r.zadd(f"tl:member:{M1}:checkins", {checkin_id: at.timestamp()})
     r.zadd(f"tl:member:{M1}:checkins", {"8": (T0 - timedelta(days=1)).timestamp()})  # its hash expired
+    group = groups.add(r, "Tuesday", "TUE", "America/New_York", T0)
+    r.sadd(f"tl:group:{group.id}:members", M1)
+    r.sadd(f"tl:member:{M1}:groups", group.id)
     r.set(f"tl:in:{SID}", ANSWER, ex=86400)
     r.sadd(f"tl:member:{M1}:in", SID)
     r.expire(f"tl:member:{M1}:in", 86400)
@@ -51,6 +54,8 @@ def test_the_old_layout_is_moved_and_a_second_run_changes_nothing(line: Harness)
     assert checkins.history(line.r, M1)[0].at == (T0 - timedelta(days=2)).isoformat()
     assert line.r.keys(f"tl:member:{M1}:checkin:*") == []
     assert line.r.hget(members.key(M1), "phone") is None and members.get(line.r, M1).active
+    assert "group memberships moved: 1" in first.output and not line.r.exists(f"tl:member:{M1}:groups")
+    assert [g.name for g in groups.groups_of(line.r, M1)] == ["Tuesday"]
     assert 0 < line.r.ttl(f"tl:in:{SID}") <= inbound_log.ANSWER_TTL
     assert 0 < line.r.ttl(f"tl:member:{M1}:in") <= inbound_log.ANSWER_TTL
     assert not inbound_log.claim(line.r, SID), "still a duplicate"
@@ -60,7 +65,8 @@ def test_the_old_layout_is_moved_and_a_second_run_changes_nothing(line: Harness)
     before = snapshot(line)
     second = line.cli("migrate")
     assert second.exit_code == 0 and "check-ins moved: 0" in second.output, second.output
-    assert "member records: 0 changed" in second.output and "webhook answers shortened: 0" in second.output
+    for part in ("member records: 0 changed", "group memberships moved: 0", "webhook answers shortened: 0"):
+        assert part in second.output
     assert snapshot(line) == before
 
 
@@ -72,5 +78,7 @@ def test_the_moved_member_still_checks_in_exports_and_erases(line: Harness) -> N
     assert [e.mood for e in checkins.history(line.r, M1)] == [2, 4, 5]
     exported = member_data.export(line.r, M1)
     assert [c["note"] for c in exported["checkins"]] == ["rough day", "", ""]
+    assert exported["groups"] == ["Tuesday"]
     member_data.erase(line.r, M1)
+    assert not line.r.sismember("tl:group:1:members", M1)
     assert line.r.keys(f"tl:member:{M1}*") == [] and checkins.history(line.r, M1) == []

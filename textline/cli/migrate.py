@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from textline.cli import common
-from textline.models import checkins, inbound_log, members
+from textline.models import checkins, groups, inbound_log, members
 
 _CHECKINS = members.sub_key("*", "checkins")
 
@@ -25,5 +25,7 @@ def migrate_command() -> None:
     phones.update(found[len(members.key("")):-len(":checkins")] for found in r.scan_iter(match=_CHECKINS, count=1000))
     records = sum(members.migrate(r, phone) for phone in sorted(phones))
     moved = sum(checkins.migrate_member(r, phone, ttl=ttl, now=now) for phone in sorted(phones))
+    memberships = sum(groups.migrate_member(r, phone) for phone in sorted(phones))
     answers = inbound_log.migrate(r)
-    click.echo(f"member records: {records} changed; check-ins moved: {moved}; webhook answers shortened: {answers}")
+    click.echo(f"member records: {records} changed; check-ins moved: {moved}; group memberships moved: "
+               f"{memberships}; webhook answers shortened: {answers}")

@@ -6,10 +6,10 @@ Two records per delivery, each kept only as long as it is needed:
   minutes). While the first delivery is being handled it is empty and lives only `IN_FLIGHT_TTL`
   seconds: if that handling dies with Redis, Twilio's retry is acted on once the claim lapses, instead
   of being acknowledged without being acted on.
-- a seen-marker for a day, a few bytes a message: `tl:in:seen:{hour}:{bucket}` hashes (field: 56 bits of
-  a digest of the sid, no value; 256 buckets an hour keep each hash small enough for Redis's compact
-  encoding). A sid seen in the last `SEEN_HOURS` hours whose answer has lapsed is acknowledged with an
-  empty answer, never acted on again.
+- a seen-marker for a day, 8 bytes a message: `tl:in:seen:{hour}:{bucket}` strings, each the 64-bit
+  digests of that hour's sids appended one after the other (16 buckets by the digest's first hex digit,
+  so a lookup scans a sixteenth of the day). A sid seen in the last `SEEN_HOURS` hours whose answer has
+  lapsed is acknowledged with an empty answer, never acted on again.
 
 An answer can hold a member's words (their safety plan, a reminder they set) or their whole number
 (the ACK reply to staff, the `<Number>` of a bridged call), so each stored answer is listed under every
@@ -44,19 +44,40 @@ _TEXT = re.compile(r">([^<]+)<")
 _E164 = re.compile(r"\+[1-9]\d{7,14}(?!\d)")
 SEEN_PREFIX = "tl:in:seen:"
 
-# KEYS[1] the answer key. ARGV: in-flight ttl, the digest field, hours to look back, then the seen keys
-# of each hour (newest first). Returns {1} when this caller claimed it, {0, answer} for a repeat ('' while
-# the first is in flight, SCRUBBED when only the seen-marker is left).
-_CLAIM = """
+# Whether the digest ARGV[2] (16 hex digits) is in one of the seen strings ARGV[3...] (8 bytes an entry).
+_FIND = """
+local digest = string.gsub(ARGV[2], '..', function(h) return string.char(tonumber(h, 16)) end)
+local function seen()
+  for i = 3, #ARGV do
+    local marks = redis.call('GET', ARGV[i])
+    local from = 1
+    while marks do
+      local at = string.find(marks, digest, from, true)
+      if not at then break end
+      if (at - 1) % 8 == 0 then return true end
+      from = at + 1
+    end
+  end
+  return false
+end
+"""
+# KEYS[1] the answer key. ARGV: in-flight ttl (0: only look), the digest, the seen keys of each hour.
+# Returns {1} when this caller claimed it (or, only looking, found nothing), {0, answer} for a repeat (''
+# while the first is in flight, '__seen__' when only the seen-marker is left).
+_CLAIM = _FIND + """
 local answer = redis.call('GET', KEYS[1])
 if answer then return {0, answer} end
-for i = 3, #ARGV do
-  if redis.call('HEXISTS', ARGV[i], ARGV[2]) == 1 then return {0, '__seen__'} end
-end
-redis.call('SET', KEYS[1], '', 'NX', 'EX', ARGV[1])
+if seen() then return {0, '__seen__'} end
+if ARGV[1] ~= '0' then redis.call('SET', KEYS[1], '', 'NX', 'EX', ARGV[1]) end
 return {1}
 """
+# KEYS[1] this hour's seen string for the digest ARGV[1]; ARGV[2] its ttl.
+_MARK = """
+redis.call('APPEND', KEYS[1], (string.gsub(ARGV[1], '..', function(h) return string.char(tonumber(h, 16)) end)))
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+"""
 _SEEN = "__seen__"
+_SEEN_TTL = (SEEN_HOURS + 1) * 3600
 
 
 def _key(sid: str) -> str:
@@ -68,9 +89,9 @@ def _about(phone: str) -> str:
 
 
 def _digest(sid: str) -> tuple[str, str]:
-    """(bucket, field): 64 bits of a digest of `sid`, 8 for the bucket and 56 for the field."""
+    """(bucket, digest): 64 bits of a digest of `sid` in hex, its first digit the bucket."""
     hexed = hashlib.blake2b(sid.encode(), digest_size=8).hexdigest()
-    return hexed[:2], hexed[2:]
+    return hexed[0], hexed
 
 
 def _seen_key(hour: int, bucket: str) -> str:
@@ -82,10 +103,15 @@ def _hour() -> int:
     return int(time.time() // 3600)
 
 
-def _claim_args(sid: str) -> list[Any]:
-    bucket, field = _digest(sid)
+def _claim_args(sid: str, ttl: int = IN_FLIGHT_TTL) -> list[Any]:
+    bucket, digest = _digest(sid)
     hour = _hour()
-    return [IN_FLIGHT_TTL, field, *(_seen_key(hour - h, bucket) for h in range(SEEN_HOURS + 1))]
+    return [ttl, digest, *(_seen_key(hour - h, bucket) for h in range(SEEN_HOURS + 1))]
+
+
+def _mark(pipe: redis.Redis, sid: str) -> None:
+    bucket, digest = _digest(sid)
+    pipe.eval(_MARK, 1, _seen_key(_hour(), bucket), digest, _SEEN_TTL)
 
 
 def claim_queued(pipe: redis.client.Pipeline, sid: str) -> Callable[[Iterator[Any]], str | None]:
@@ -109,15 +135,8 @@ def claim(r: redis.Redis, sid: str) -> bool:
 def answered(r: redis.Redis, sid: str) -> str | None:
     """The answer for a seen `sid` ('' while the first is still in flight, SCRUBBED once only the seen-marker
     is left, None when it was never seen or its claim lapsed)."""
-    answer = r.get(_key(sid))
-    if answer is not None:
-        return answer
-    bucket, field = _digest(sid)
-    hour = _hour()
-    pipe = r.pipeline(transaction=False)
-    for h in range(SEEN_HOURS + 1):
-        pipe.hexists(_seen_key(hour - h, bucket), field)
-    return SCRUBBED if any(pipe.execute()) else None
+    result = r.eval(_CLAIM, 1, _key(sid), *_claim_args(sid, ttl=0))
+    return None if result[0] == 1 else _claimed(result)
 
 
 def numbers_in(answer: str) -> set[str]:
@@ -131,10 +150,7 @@ def remember(r: redis.Redis, sid: str, answer: str, about: Iterable[str | None] 
     people = {p for p in about if p} | numbers_in(answer)
     pipe = r if isinstance(r, redis.client.Pipeline) else r.pipeline(transaction=False)
     pipe.set(_key(sid), answer, ex=ANSWER_TTL)
-    bucket, field = _digest(sid)
-    seen = _seen_key(_hour(), bucket)
-    pipe.hset(seen, field, "")
-    pipe.expire(seen, (SEEN_HOURS + 1) * 3600)
+    _mark(pipe, sid)
     for phone in people:
         pipe.sadd(_about(phone), sid)
         pipe.expire(_about(phone), ANSWER_TTL)
@@ -174,12 +190,8 @@ def migrate(r: redis.Redis) -> int:
     for found in r.scan_iter(match="tl:in:*", count=1000):
         if found.startswith(SEEN_PREFIX) or r.ttl(found) <= ANSWER_TTL:
             continue
-        sid = found[len("tl:in:"):]
-        bucket, field = _digest(sid)
-        seen = _seen_key(_hour(), bucket)
         pipe = r.pipeline(transaction=False)
-        pipe.hset(seen, field, "")
-        pipe.expire(seen, (SEEN_HOURS + 1) * 3600)
+        _mark(pipe, found[len("tl:in:"):])
         pipe.expire(found, ANSWER_TTL)
         pipe.execute()
         changed += 1
