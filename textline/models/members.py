@@ -138,21 +138,25 @@ def invalid_many(r: redis.Redis, phones: list[str]) -> list[bool]:
     return [v is not None for v in r.hmget(INVALID, phones)] if phones else []
 
 
+# KEYS: the record, MEMBERS, OPTOUT, PENDING. ARGV: phone, epoch, then field, value pairs (status first).
+# Fields already there are kept (a concurrent create keeps the first); an opted-out number starts opted out.
+_CREATE = """
+local status = ARGV[4]
+if redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 then status = 'opted_out' end
+local made = redis.call('HSETNX', KEYS[1], 'status', status)
+for i = 5, #ARGV, 2 do redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('SADD', KEYS[2], ARGV[1])
+if made == 1 and ARGV[4] ~= 'active' then redis.call('ZADD', KEYS[4], 'NX', ARGV[2], ARGV[1]) end
+return redis.call('HGETALL', KEYS[1])
+"""
+
+
 def create(r: redis.Redis, phone: str, *, language: str, timezone: str, at: datetime,
            status: MemberStatus = MemberStatus.PENDING) -> Member:
-    """A new record; a concurrent create of the same phone keeps the first."""
-    fields = {"status": str(status), "language": language, "timezone": timezone,
-              "created_at": at.isoformat()}
-    if r.sismember(OPTOUT, phone):
-        fields["status"] = str(MemberStatus.OPTED_OUT)
-    pipe = r.pipeline()
-    for name, value in fields.items():
-        pipe.hsetnx(key(phone), name, value)
-    pipe.sadd(MEMBERS, phone)
-    made = pipe.execute()[0]  # the first HSETNX (status): 1 when this call made the record
-    if made and status != MemberStatus.ACTIVE:
-        r.zadd(PENDING, {phone: at.timestamp()}, nx=True)
-    member = get(r, phone)
+    """A new record (one round trip); a concurrent create of the same phone keeps the first."""
+    flat = r.eval(_CREATE, 4, key(phone), MEMBERS, OPTOUT, PENDING, phone, at.timestamp(), "status", str(status),
+                  "language", language, "timezone", timezone, "created_at", at.isoformat())
+    member = _member(phone, dict(zip(flat[::2], flat[1::2], strict=True)))
     assert member is not None
     return member
 
