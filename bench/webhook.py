@@ -82,8 +82,10 @@ def drive(port: int, requests: list[tuple[bytes, str]], clients: int) -> dict[st
 
 def gunicorn(app: str, port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(
+        # --preload: every worker is ready when the first answers (on a loaded machine, workers importing the
+        # app one by one would otherwise still be starting while the first are measured).
         [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "--access-logfile", "/dev/null", app],
+         "--access-logfile", "/dev/null", "--preload", "--timeout", "120", app],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -110,7 +112,7 @@ def main() -> None:
             public = f"http://127.0.0.1:{port}"
             proc = gunicorn(app, port, args.workers, dict(env, TEXTLINE_PUBLIC_URL=public))
             try:
-                wait_http(port)
+                wait_http(port, timeout=180)
                 drive(port, build_requests(300, public), args.clients)  # warm-up
                 results[name] = drive(port, build_requests(args.requests, public), args.clients)
             finally:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import redis
@@ -95,8 +96,9 @@ class Turn:
     def now(self) -> datetime:
         return self.inbound.at
 
-    @property
+    @cached_property
     def language(self) -> str:
+        """The member's, a staff member's, or the one their number suggests (worked out once a turn)."""
         if self.member:
             return self.member.language
         if self.staff:
