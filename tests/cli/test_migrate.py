@@ -82,3 +82,14 @@ def test_the_moved_member_still_checks_in_exports_and_erases(line: Harness) -> N
     member_data.erase(line.r, M1)
     assert not line.r.sismember("tl:group:1:members", M1)
     assert line.r.keys(f"tl:member:{M1}*") == [] and checkins.history(line.r, M1) == []
+
+
+def test_a_check_in_before_the_migration_moves_that_member_first(line: Harness) -> None:
+    """Forgetting `textline migrate` never breaks a member's check-in: their history is read as it is, and
+    moved by their next check-in."""
+    old_layout(line)
+    assert [e.mood for e in checkins.history(line.r, M1)] == [1, 2, 4], "read in the old layout, oldest first"
+    line.member(M1).texts("CHECKIN")
+    line.member(M1).texts("5")
+    assert [e.mood for e in checkins.history(line.r, M1)] == [2, 4, 5]
+    assert line.r.type(f"tl:member:{M1}:checkins") == "list" and line.r.keys(f"tl:member:{M1}:checkin:*") == []

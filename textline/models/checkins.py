@@ -92,7 +92,13 @@ def record(line: Line, phone: str, mood: int, *, prompted: bool = False) -> Chec
         raise ValueError(f"mood must be 1-5, not {mood}")
     now = line.now()
     ttl = max(1, int(line.settings.checkin_retention))
-    checkin_id = store(line.r, phone, mood, now, ttl, prompted=prompted)
+    try:
+        checkin_id = store(line.r, phone, mood, now, ttl, prompted=prompted)
+    except redis.ResponseError as exc:  # still in the previous layout (`textline migrate` not run yet): move it
+        if "WRONGTYPE" not in str(exc):
+            raise
+        migrate_member(line.r, phone, ttl=ttl, now=now)
+        checkin_id = store(line.r, phone, mood, now, ttl, prompted=prompted)
     return CheckIn(checkin_id, mood, now.isoformat(), prompted=prompted)
 
 
@@ -114,8 +120,31 @@ def add_note(r: redis.Redis, phone: str, checkin_id: str, note: str) -> bool:
 
 
 def history(r: redis.Redis, phone: str) -> list[CheckIn]:
-    """The member's check-ins still kept, oldest first."""
-    return [_entry(raw) for raw in reversed(r.lrange(key(phone), 0, -1))]
+    """The member's check-ins still kept, oldest first (read in the previous layout until it is moved)."""
+    try:
+        return [_entry(raw) for raw in reversed(r.lrange(key(phone), 0, -1))]
+    except redis.ResponseError as exc:
+        if "WRONGTYPE" not in str(exc):
+            raise
+        return _old_history(r, phone)
+
+
+def _old_key(phone: str, checkin_id: str) -> str:
+    """A check-in's own hash in the previous layout (`migrate_member` moves them)."""
+    return members.sub_key(phone, "checkin", checkin_id)
+
+
+def _old_entries(r: redis.Redis, phone: str) -> list[tuple[str, dict[str, str]]]:
+    ids = r.zrange(key(phone), 0, -1)
+    pipe = r.pipeline(transaction=False)
+    for checkin_id in ids:
+        pipe.hgetall(_old_key(phone, checkin_id))
+    return [(checkin_id, data) for checkin_id, data in zip(ids, pipe.execute(), strict=True) if data.get("mood")]
+
+
+def _old_history(r: redis.Redis, phone: str) -> list[CheckIn]:
+    return [CheckIn(checkin_id, int(data["mood"]), data["at"], data.get("note", ""), data.get("prompted") == "1")
+            for checkin_id, data in _old_entries(r, phone)]
 
 
 def member_view(r: redis.Redis, phone: str) -> list[dict[str, object]]:
@@ -132,20 +161,16 @@ def export_member(r: redis.Redis, phone: str) -> list[dict[str, object]]:
 def migrate_member(r: redis.Redis, phone: str, *, ttl: int, now: datetime) -> int:
     """Move `phone`'s check-ins from the previous layout (a sorted set of ids and a hash per check-in) into
     the list; how many moved. Nothing to do (0) once moved: the index is a list by then."""
-    old_index = key(phone)
-    if r.type(old_index) != "zset":
+    if r.type(key(phone)) != "zset":
         return 0
-    ids = r.zrange(old_index, 0, -1)
-    pipe = r.pipeline(transaction=False)
-    for checkin_id in ids:
-        pipe.hgetall(f"{old_index[:-1]}:{checkin_id}")  # tl:member:{phone}:checkin:{id}
+    ids = r.zrange(key(phone), 0, -1)
     oldest = now - timedelta(seconds=ttl)
-    entries = [(checkin_id, data) for checkin_id, data in zip(ids, pipe.execute(), strict=True)
-               if data.get("mood") and datetime.fromisoformat(data["at"]) >= oldest]  # past retention: gone
-    r.delete(old_index)
+    entries = [(checkin_id, data) for checkin_id, data in _old_entries(r, phone)
+               if datetime.fromisoformat(data["at"]) >= oldest]  # past retention: gone
+    r.delete(key(phone))
     for checkin_id, data in entries:  # oldest first: the newest ends at the head
         store(r, phone, int(data["mood"]), datetime.fromisoformat(data["at"]), ttl,
               prompted=data.get("prompted") == "1", note=data.get("note", ""), checkin_id=checkin_id, now=now)
     if ids:
-        r.delete(*(f"{old_index[:-1]}:{checkin_id}" for checkin_id in ids))
+        r.delete(*(_old_key(phone, checkin_id) for checkin_id in ids))
     return len(entries)

@@ -6,10 +6,11 @@ Two records per delivery, each kept only as long as it is needed:
   minutes). While the first delivery is being handled it is empty and lives only `IN_FLIGHT_TTL`
   seconds: if that handling dies with Redis, Twilio's retry is acted on once the claim lapses, instead
   of being acknowledged without being acted on.
-- a seen-marker for a day, 8 bytes a message: `tl:in:seen:{hour}:{bucket}` strings, each the 64-bit
-  digests of that hour's sids appended one after the other (16 buckets by the digest's first hex digit,
-  so a lookup scans a sixteenth of the day). A sid seen in the last `SEEN_HOURS` hours whose answer has
-  lapsed is acknowledged with an empty answer, never acted on again.
+- a seen-marker for a day, 8 bytes a message: `tl:in:seen:{block}:{bucket}` strings, each the 64-bit
+  digests of the sids of `BLOCK_HOURS` hours appended one after the other (16 buckets by the digest's
+  first hex digit, so a lookup reads 7 short strings holding a sixteenth of the day), each kept a day
+  after its last append. A sid seen in the last `SEEN_HOURS` hours whose answer has lapsed is
+  acknowledged with an empty answer, never acted on again.
 
 An answer can hold a member's words (their safety plan, a reminder they set) or their whole number
 (the ACK reply to staff, the `<Number>` of a bridged call), so each stored answer is listed under every
@@ -33,6 +34,9 @@ from textline.models import members
 ANSWER_TTL = 600
 #: How long a delivery is remembered as seen (acknowledged, never acted on again), in hours.
 SEEN_HOURS = 24
+#: The seen-markers of this many hours share a string (fewer strings to read in a lookup).
+BLOCK_HOURS = 4
+_BLOCKS = SEEN_HOURS // BLOCK_HOURS + 1
 IN_FLIGHT = ""
 #: Twilio gives up on a webhook after 15 s; a claim older than that belongs to a handling that died.
 IN_FLIGHT_TTL = 15
@@ -61,7 +65,7 @@ local function seen()
   return false
 end
 """
-# KEYS[1] the answer key. ARGV: in-flight ttl (0: only look), the digest, the seen keys of each hour.
+# KEYS[1] the answer key. ARGV: in-flight ttl (0: only look), the digest, the seen keys of each block.
 # Returns {1} when this caller claimed it (or, only looking, found nothing), {0, answer} for a repeat (''
 # while the first is in flight, '__seen__' when only the seen-marker is left).
 _CLAIM = _FIND + """
@@ -71,13 +75,14 @@ if seen() then return {0, '__seen__'} end
 if ARGV[1] ~= '0' then redis.call('SET', KEYS[1], '', 'NX', 'EX', ARGV[1]) end
 return {1}
 """
-# KEYS[1] this hour's seen string for the digest ARGV[1]; ARGV[2] its ttl.
+# KEYS[1] this block's seen string for the digest ARGV[1]; ARGV[2] its ttl.
 _MARK = """
 redis.call('APPEND', KEYS[1], (string.gsub(ARGV[1], '..', function(h) return string.char(tonumber(h, 16)) end)))
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 """
 _SEEN = "__seen__"
-_SEEN_TTL = (SEEN_HOURS + 1) * 3600
+#: Each append keeps its string a day more (so every digest in it is kept at least a day).
+_SEEN_TTL = SEEN_HOURS * 3600
 
 
 def _key(sid: str) -> str:
@@ -94,24 +99,24 @@ def _digest(sid: str) -> tuple[str, str]:
     return hexed[0], hexed
 
 
-def _seen_key(hour: int, bucket: str) -> str:
-    return f"{SEEN_PREFIX}{hour}:{bucket}"
+def _seen_key(block: int, bucket: str) -> str:
+    return f"{SEEN_PREFIX}{block}:{bucket}"
 
 
-def _hour() -> int:
-    """The hour of the seen-marker: real time (Twilio's retries), not the line's clock."""
-    return int(time.time() // 3600)
+def _block() -> int:
+    """The block of hours of the seen-marker: real time (Twilio's retries), not the line's clock."""
+    return int(time.time() // (3600 * BLOCK_HOURS))
 
 
 def _claim_args(sid: str, ttl: int = IN_FLIGHT_TTL) -> list[Any]:
     bucket, digest = _digest(sid)
-    hour = _hour()
-    return [ttl, digest, *(_seen_key(hour - h, bucket) for h in range(SEEN_HOURS + 1))]
+    block = _block()
+    return [ttl, digest, *(_seen_key(block - b, bucket) for b in range(_BLOCKS))]
 
 
 def _mark(pipe: redis.Redis, sid: str) -> None:
     bucket, digest = _digest(sid)
-    pipe.eval(_MARK, 1, _seen_key(_hour(), bucket), digest, _SEEN_TTL)
+    pipe.eval(_MARK, 1, _seen_key(_block(), bucket), digest, _SEEN_TTL)
 
 
 def claim_queued(pipe: redis.client.Pipeline, sid: str) -> Callable[[Iterator[Any]], str | None]:
