@@ -1,4 +1,4 @@
-"""Webhook dedupe: the answer is kept minutes for Twilio's retries, the seen-marker a day in 8 bytes a message."""
+"""Webhook dedupe: the answer is kept minutes for Twilio's retries, the seen-marker a day in 16 bytes a message."""
 from __future__ import annotations
 
 import uuid
@@ -41,14 +41,14 @@ def test_a_failed_handling_is_released_and_the_retry_acted_on(line: Harness) -> 
     assert inbound_log.answered(line.r, first) is None and inbound_log.claim(line.r, first)
 
 
-def test_the_seen_marker_is_eight_bytes_a_message(line: Harness) -> None:
+def test_the_seen_marker_is_sixteen_bytes_a_message(line: Harness) -> None:
     sids = [sid() for _ in range(400)]
     for one in sids:
         assert inbound_log.claim(line.r, one)
         inbound_log.remember(line.r, one, ANSWER)
     seen = line.r.keys(f"{inbound_log.SEEN_PREFIX}*")
     assert 1 <= len(seen) <= 16 * 2  # 16 buckets a block of hours (two blocks if the test straddles one)
-    assert sum(line.r.strlen(key) for key in seen) == 8 * len(sids)
+    assert sum(line.r.strlen(key) for key in seen) == 16 * len(sids)
     assert all(23 * 3600 < line.r.ttl(key) <= 24 * 3600 for key in seen)
     for key in line.r.keys("tl:in:SM*"):
         line.r.delete(key)

@@ -6,11 +6,11 @@ Two records per delivery, each kept only as long as it is needed:
   minutes). While the first delivery is being handled it is empty and lives only `IN_FLIGHT_TTL`
   seconds: if that handling dies with Redis, Twilio's retry is acted on once the claim lapses, instead
   of being acknowledged without being acted on.
-- a seen-marker for a day, 8 bytes a message: `tl:in:seen:{block}:{bucket}` strings, each the 64-bit
-  digests of the sids of `BLOCK_HOURS` hours appended one after the other (16 buckets by the digest's
-  first hex digit, so a lookup reads 7 short strings holding a sixteenth of the day), each kept a day
-  after its last append. A sid seen in the last `SEEN_HOURS` hours whose answer has lapsed is
-  acknowledged with an empty answer, never acted on again.
+- a seen-marker for a day, 16 bytes a message: `tl:in:seen:{block}:{bucket}` strings, each the 64-bit
+  digests (in hex, text like every other value) of the sids of `BLOCK_HOURS` hours appended one after
+  the other (16 buckets by the digest's first hex digit, so a lookup reads 7 short strings holding a
+  sixteenth of the day), each kept a day after its last append. A sid seen in the last `SEEN_HOURS`
+  hours whose answer has lapsed is acknowledged with an empty answer, never acted on again.
 
 An answer can hold a member's words (their safety plan, a reminder they set) or their whole number
 (the ACK reply to staff, the `<Number>` of a bridged call), so each stored answer is listed under every
@@ -48,9 +48,9 @@ _TEXT = re.compile(r">([^<]+)<")
 _E164 = re.compile(r"\+[1-9]\d{7,14}(?!\d)")
 SEEN_PREFIX = "tl:in:seen:"
 
-# Whether the digest ARGV[2] (16 hex digits) is in one of the seen strings ARGV[3...] (8 bytes an entry).
+# Whether the digest ARGV[2] (16 hex digits) is in one of the seen strings ARGV[3...] (16 digits an entry).
 _FIND = """
-local digest = string.gsub(ARGV[2], '..', function(h) return string.char(tonumber(h, 16)) end)
+local digest = ARGV[2]
 local function seen()
   for i = 3, #ARGV do
     local marks = redis.call('GET', ARGV[i])
@@ -58,7 +58,7 @@ local function seen()
     while marks do
       local at = string.find(marks, digest, from, true)
       if not at then break end
-      if (at - 1) % 8 == 0 then return true end
+      if (at - 1) % 16 == 0 then return true end
       from = at + 1
     end
   end
@@ -74,11 +74,6 @@ if answer then return {0, answer} end
 if seen() then return {0, '__seen__'} end
 if ARGV[1] ~= '0' then redis.call('SET', KEYS[1], '', 'NX', 'EX', ARGV[1]) end
 return {1}
-"""
-# KEYS[1] this block's seen string for the digest ARGV[1]; ARGV[2] its ttl.
-_MARK = """
-redis.call('APPEND', KEYS[1], (string.gsub(ARGV[1], '..', function(h) return string.char(tonumber(h, 16)) end)))
-redis.call('EXPIRE', KEYS[1], ARGV[2])
 """
 _SEEN = "__seen__"
 #: Each append keeps its string a day more (so every digest in it is kept at least a day).
@@ -116,7 +111,9 @@ def _claim_args(sid: str, ttl: int = IN_FLIGHT_TTL) -> list[Any]:
 
 def _mark(pipe: redis.Redis, sid: str) -> None:
     bucket, digest = _digest(sid)
-    pipe.eval(_MARK, 1, _seen_key(_block(), bucket), digest, _SEEN_TTL)
+    seen = _seen_key(_block(), bucket)
+    pipe.append(seen, digest)
+    pipe.expire(seen, _SEEN_TTL)
 
 
 def claim_queued(pipe: redis.client.Pipeline, sid: str) -> Callable[[Iterator[Any]], str | None]:
