@@ -3,8 +3,9 @@
 Keys (owned here): `tl:member:{phone}:checkins`, one list per member, newest first, one short entry a
 check-in (`id|at in microseconds|mood|prompted|note`), capped at `CAP` entries; `tl:checkin:seq`.
 Retention: every write drops the entries older than `checkin_retention` and the list expires that long
-after the newest one, so a member who stops checking in is forgotten whole by Redis expiry. (Until
-0.x each check-in had its own hash and expiry; `textline migrate` moves those into the list.)
+after the newest one, so a member who stops checking in is forgotten whole by Redis expiry (an entry
+past retention can stay until then). Earlier versions kept a hash per check-in with a sorted-set index:
+`textline migrate` moves those into the list (and a member's next check-in does, if it was not run).
 """
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Member records: status, language, zone; opt-outs that outlive erasure.
 
-Keys (owned here): `tl:member:{phone}` hash, `tl:members` set of phones,
+Keys (owned here): `tl:member:{phone}` hash (status, language, timezone, name, discreet, created_at,
+consented_at, and small fields of features such as a pending `join_code`), `tl:members` set of phones,
 `tl:optout` set of opted-out phones (kept when a member is erased),
 `tl:members:pending` sorted set (phone -> when its record was made) of
 numbers that have not said YES: past `[retention] pending` they are erased
