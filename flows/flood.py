@@ -5,7 +5,9 @@ line's clock): `inbound_rate` texts may come at once, then one every
 60 / `inbound_rate` seconds. The crisis stage runs before this one, so a
 crisis message is never limited. Opting out and back in (STOP, START ...)
 is always honoured, staff are never limited, and keypresses on a call are
-not counted. The limiter and its keys are textline.models.inbound_rate's.
+not counted. The limiter and its keys are textline.models.inbound_rate's. A text is counted when the
+turn's state is read (flows/turn.py `load`, before any stage runs): a crisis text counts too, though it
+is answered before this stage and never slowed, and so does a Twilio retry of a text.
 """
 from __future__ import annotations
 
