@@ -85,12 +85,15 @@ def handle(line: Line, inbound: Inbound, state: TurnState | None = None) -> Outc
         state = load(line, inbound, flood_rate=flood.counted_rate(line, inbound))
     turn = Turn.from_state(line, inbound, state)
     answered: Outcome | None = None
-    for stage in STAGES:
-        outcome = stage(turn)
-        if outcome is None:
-            continue
-        turn.acted()
-        answered = answered.then(outcome) if answered else outcome
-        if not outcome.go_on:
-            return answered
-    return replace(answered, go_on=False) if answered else menu.fallback(turn)
+    try:
+        for stage in STAGES:
+            outcome = stage(turn)
+            if outcome is None:
+                continue
+            turn.acted()
+            answered = answered.then(outcome) if answered else outcome
+            if not outcome.go_on:
+                return answered
+        return replace(answered, go_on=False) if answered else menu.fallback(turn)
+    finally:
+        flood.give_back(turn)  # answered before the flood stage (a crisis): the text does not count

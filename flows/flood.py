@@ -6,8 +6,8 @@ line's clock): `inbound_rate` texts may come at once, then one every
 crisis message is never limited. Opting out and back in (STOP, START ...)
 is always honoured, staff are never limited, and keypresses on a call are
 not counted. The limiter and its keys are textline.models.inbound_rate's. A text is counted when the
-turn's state is read (flows/turn.py `load`, before any stage runs): a crisis text counts too, though it
-is answered before this stage and never slowed, and so does a Twilio retry of a text.
+turn's state is read (flows/turn.py `load`, before any stage runs); a text answered before this stage
+(a crisis, a signal word) or a Twilio retry is given back (`give_back`), so neither counts.
 """
 from __future__ import annotations
 
@@ -32,6 +32,18 @@ def counted_rate(line: Line, inbound: Inbound) -> int:
     if rate <= 0 or inbound.channel != Channel.SMS or inbound.opt_out_type or inbound.keyword in _NEVER_SLOWED:
         return 0
     return rate
+
+
+def give_back(turn: Turn) -> None:
+    """A text counted while the turn was loaded that never reached this stage does not count."""
+    counted, turn.flood_allowed = turn.flood_allowed, None
+    give_back_count(turn.line, turn.inbound, counted)
+
+
+def give_back_count(line: Line, inbound: Inbound, counted: bool | None) -> None:
+    """Undo the count `load` made (`counted`: what it said), e.g. for a webhook retry not acted on."""
+    if counted:
+        inbound_rate.give_back(line.r, inbound.phone, counted_rate(line, inbound), inbound.at.timestamp())
 
 
 def handle(turn: Turn) -> Outcome | None:

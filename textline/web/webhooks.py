@@ -45,6 +45,7 @@ def sms() -> Response:
                       opt_out_type=form.get("OptOutType", "")[:16])
     state = load(line, inbound, claim=sid, flood_rate=flood.counted_rate(line, inbound))
     if state.repeat is not None:
+        flood.give_back_count(line, inbound, state.flood_allowed)  # a retry is not another text
         if not state.repeat:  # the first delivery is still being handled, or died: not acknowledged yet
             log.info("sms %s is a duplicate of one in flight: asked to retry", sid)
             return _retry_later()
