@@ -7,6 +7,12 @@ from client processes with keep-alive connections. Prints requests/s, p50
 and p99 for each and the ratios.
 
     .venv/bin/python bench/webhook.py [--requests 6000] [--clients 8] [--workers 4]
+    .venv/bin/python bench/webhook.py --in-process [--requests 6000]
+
+`--in-process` sends the same signed requests through the app in this process (Flask's test client, no
+HTTP, no gunicorn) and prints what each costs: Redis round trips (the app's client wrapped: one packed
+send is one round trip), Redis commands (scripts' own included, from INFO commandstats), the server's
+time, and this process's CPU time, a figure far less shaken than req/s by other work on the machine.
 """
 from __future__ import annotations
 
@@ -82,9 +88,59 @@ def drive(port: int, requests: list[tuple[bytes, str]], clients: int) -> dict[st
 
 def gunicorn(app: str, port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(
+        # --preload: every worker is ready when the first answers (on a loaded machine, workers importing the
+        # app one by one would otherwise still be starting while the first are measured).
         [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "--access-logfile", "/dev/null", app],
+         "--access-logfile", "/dev/null", "--preload", "--timeout", "120", app],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def in_process(n: int, env: dict[str, str]) -> None:
+    """The same requests through the app in this process: round trips, commands and CPU per request."""
+    import logging
+
+    import redis
+
+    os.environ.update(env, TEXTLINE_PUBLIC_URL="http://127.0.0.1:1")
+    logging.disable(logging.INFO)
+    from textline import create_app
+    from textline.core import redis_conn
+    from textline.core.settings import Settings
+
+    client = create_app().test_client()
+    app_redis = redis_conn.connect(Settings.from_env())
+    pool = app_redis.connection_pool
+    sends = [0]
+
+    class Counting(pool.connection_class):  # type: ignore[misc, name-defined]
+        def send_packed_command(self, command: object, check_health: bool = True) -> None:
+            sends[0] += 1
+            super().send_packed_command(command, check_health)
+
+    pool.disconnect()
+    pool.connection_class = Counting
+    requests = build_requests(n + 300, "http://127.0.0.1:1")
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    def send(batch: list[tuple[bytes, str]]) -> None:
+        for body, signature in batch:
+            response = client.post("/twilio/sms", data=body, base_url="http://127.0.0.1:1",
+                                   headers={**headers, "X-Twilio-Signature": signature})
+            assert response.status_code == 200, response.status_code
+
+    send(requests[:300])  # warm-up: first contacts, as in the gunicorn run
+    server = redis.Redis.from_url(env["REDIS_URL"])
+    server.config_resetstat()
+    sends[0] = 0
+    wall, cpu = time.perf_counter(), time.process_time()
+    send(requests[300:])
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    stats = server.info("commandstats")
+    commands = sum(v["calls"] for k, v in stats.items() if k not in ("cmdstat_config", "cmdstat_info"))
+    usec = sum(v["usec"] for v in stats.values())
+    print(f"{n} signed POST /twilio/sms in-process (mix: first contact, YES, MENU from {min(n, 2000)} numbers)")
+    print(f"per text: {sends[0] / n:.2f} Redis round trips, {commands / n:.1f} Redis commands (scripts' included), "
+          f"Redis time {usec / n:.0f} us, this process's CPU {cpu / n * 1000:.2f} ms, wall {wall / n * 1000:.2f} ms")
 
 
 def main() -> None:
@@ -92,6 +148,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=6000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers, the same for both apps")
+    parser.add_argument("--in-process", action="store_true", help="cost per text in this process, no gunicorn")
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
@@ -104,13 +161,20 @@ def main() -> None:
                TEXTLINE_SECRET_KEY="bench-secret",
                PYTHONPATH=str(ROOT), TWILIO_API_URL="http://127.0.0.1:9")
     results = {}
+    if args.in_process:
+        try:
+            in_process(args.requests, env)
+        finally:
+            redis_server.stop()
+            shutil.rmtree(folder, ignore_errors=True)
+        return
     try:
         for name, app in (("bare Flask, constant TwiML", "bench.bare_app:app"), ("textline", "textline:create_app()")):
             port = free_port()
             public = f"http://127.0.0.1:{port}"
             proc = gunicorn(app, port, args.workers, dict(env, TEXTLINE_PUBLIC_URL=public))
             try:
-                wait_http(port)
+                wait_http(port, timeout=180)
                 drive(port, build_requests(300, public), args.clients)  # warm-up
                 results[name] = drive(port, build_requests(args.requests, public), args.clients)
             finally:

@@ -28,7 +28,7 @@ def handle(turn: Turn) -> Outcome | None:
     word = turn.inbound.keyword
     told = turn.inbound.opt_out_type.upper()
     leave_it_to_twilio = turn.line.settings.twilio_opt_out
-    opted_out = members.is_opted_out(r, phone)
+    opted_out = turn.opted_out
 
     if told == "STOP" or (not told and word in STOP_WORDS):
         first = members.opt_out(r, phone, now)

@@ -23,7 +23,7 @@ from flows.inbound import Channel
 from flows.outcome import Effect, Outcome, SendText
 from flows.turn import Turn
 from textline.core import gsm
-from textline.models import members, sessions
+from textline.models import members
 from textline.models import requests as callbacks
 from textline.models.members import MemberStatus
 from textline.models.outbound import Kind
@@ -119,7 +119,7 @@ def to_peer(turn: Turn, cb: Callback, text: str) -> list[Effect]:
 
 
 def _taken_conversation(turn: Turn) -> Callback | None:
-    request_id = callbacks.open_request_id(turn.line, turn.phone, callbacks.Kind.TEXT)
+    request_id = turn.open_text_id()  # read with the turn's state: no request, no further read
     cb = callbacks.get(turn.r, request_id) if request_id else None
     return cb if cb is not None and cb.status == Status.TAKEN else None
 
@@ -150,7 +150,7 @@ def member_relay_stage(turn: Turn) -> Outcome | None:
     word = turn.inbound.keyword
     if word in registry.command_words() and not word.isdigit():
         return None
-    if sessions.get(turn.r, turn.phone) is not None:
+    if turn.session() is not None:
         return None  # a flow under way (REMIND, a check-in) answers first: its answers are its own
     cb = _taken_conversation(turn)
     if cb is None:

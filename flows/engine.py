@@ -48,9 +48,9 @@ from flows import (
 )
 from flows.inbound import Inbound
 from flows.outcome import Outcome
-from flows.turn import Turn
+from flows.turn import Turn, TurnState, load
 from textline.core.line import Line
-from textline.models import members, sessions, staff
+from textline.models import sessions
 
 Stage = Callable[[Turn], Outcome | None]
 
@@ -67,7 +67,7 @@ def staff_stage(turn: Turn) -> Outcome | None:
 
 
 def session_stage(turn: Turn) -> Outcome | None:
-    session = sessions.get(turn.r, turn.phone)
+    session = turn.session()
     if session is None:
         return None
     word = turn.inbound.keyword
@@ -94,15 +94,22 @@ STAGES: list[Stage] = [signal.signal_stage, crisis.handle, flood.handle, convers
                        command_stage, conversations.free_text_stage]
 
 
-def handle(line: Line, inbound: Inbound) -> Outcome:
-    """Decide what to answer and what to do for one inbound message."""
-    turn = Turn(line, inbound, members.get(line.r, inbound.phone), staff.get(line.r, inbound.phone))
+def handle(line: Line, inbound: Inbound, state: TurnState | None = None) -> Outcome:
+    """Decide what to answer and what to do for one inbound message, from `state` (the webhook loads it
+    with its dedupe claim) or from a state read here, in one round trip either way."""
+    if state is None:
+        state = load(line, inbound, flood_rate=flood.counted_rate(line, inbound))
+    turn = Turn.from_state(line, inbound, state)
     answered: Outcome | None = None
-    for stage in STAGES:
-        outcome = stage(turn)
-        if outcome is None:
-            continue
-        answered = answered.then(outcome) if answered else outcome
-        if not outcome.go_on:
-            return answered
-    return replace(answered, go_on=False) if answered else menu.fallback(turn)
+    try:
+        for stage in STAGES:
+            outcome = stage(turn)
+            if outcome is None:
+                continue
+            turn.acted()
+            answered = answered.then(outcome) if answered else outcome
+            if not outcome.go_on:
+                return answered
+        return replace(answered, go_on=False) if answered else menu.fallback(turn)
+    finally:
+        flood.give_back(turn)  # answered before the flood stage (a crisis): the text does not count

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 
@@ -29,21 +30,22 @@ class Inbound:
     digits: str = ""
     opt_out_type: str = ""
 
-    @property
+    # Each is worked out once a turn (many stages ask), the instance being frozen.
+    @cached_property
     def keyword(self) -> str:
         return normalise_keyword(self.digits or self.text)
 
-    @property
+    @cached_property
     def words(self) -> list[str]:
         return (self.digits or self.text or "").split()
 
-    @property
+    @cached_property
     def command(self) -> str:
         """The first word, as a keyword."""
         words = self.words
         return normalise_keyword(words[0]) if words else ""
 
-    @property
+    @cached_property
     def rest(self) -> str:
         """Everything after the first word."""
         parts = (self.text or "").strip().split(None, 1)

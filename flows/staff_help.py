@@ -42,7 +42,7 @@ def catch_all(turn: Turn) -> Outcome | None:
     """The staff HELP for any text from staff that no earlier stage answered (in staff mode)."""
     if turn.staff is None or turn.staff.as_member or turn.inbound.channel != Channel.SMS:
         return None  # a staff number that calls the line hears the member's menu, as any caller
-    session = sessions.get(turn.r, turn.phone)
+    session = turn.session()
     if session is not None:  # a flow a staff command started (SEND waiting for YES) answers first
         step = find_step(session.flow)
         answered = step(turn, session) if step is not None else None

@@ -1,8 +1,14 @@
-"""One turn of a conversation: the line, what came in, and who sent it."""
+"""One turn of a conversation: the line, what came in, and who sent it, as read once at its start.
+
+`load` reads everything an ordinary turn needs in one Redis round trip (one pipeline): the dedupe claim
+of the webhook's sid, the sender's member record and opt-out, their staff record and on-call state, their
+session, and one count of their flood limiter. The engine builds the `Turn` from that `TurnState`.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import redis
@@ -10,8 +16,46 @@ import redis
 from flows.inbound import Channel, Inbound
 from textline.core import phones
 from textline.core.line import Line
+from textline.models import inbound_log, inbound_rate, members, requests, sessions, staff
 from textline.models.members import Member
+from textline.models.requests import store as request_store
+from textline.models.sessions import Session
 from textline.models.staff import StaffMember
+
+
+@dataclass(frozen=True)
+class TurnState:
+    """What a turn starts from, read in one round trip."""
+
+    member: Member | None
+    opted_out: bool
+    staff: StaffMember | None
+    session: Session | None
+    #: The flood limiter's count of this text (None: not counted, see `load`).
+    flood_allowed: bool | None = None
+    #: For a webhook's delivery seen before: the answer to give again ('' while the first is in flight);
+    #: None when this delivery is the first, to act on.
+    repeat: str | None = None
+    #: The id in the member's open-text-request pointer ('' when none; flows.conversations checks it).
+    open_text: str = ""
+
+
+def load(line: Line, inbound: Inbound, *, claim: str = "", flood_rate: int = 0) -> TurnState:
+    """Read the turn's state in one round trip: claim `claim` (a webhook's sid) first when given, and
+    count the text on the sender's flood limiter when `flood_rate` > 0."""
+    pipe = line.r.pipeline(transaction=False)
+    claimed = inbound_log.claim_queued(pipe, claim) if claim else None
+    member = members.fetch(pipe, inbound.phone)
+    person = staff.fetch(pipe, inbound.phone)
+    session = sessions.fetch(pipe, inbound.phone)
+    pipe.get(request_store.open_key(inbound.phone, requests.Kind.TEXT))
+    flood = inbound_rate.count_queued(pipe, inbound.phone, flood_rate, inbound.at.timestamp()) if flood_rate else None
+    results = iter(pipe.execute())
+    repeat = claimed(results) if claimed else None
+    record, opted_out = member(results)
+    person_, session_, open_text = person(results), session(results), next(results)
+    return TurnState(record, opted_out, person_, session_, flood(results) if flood else None, repeat,
+                     open_text or "")
 
 
 @dataclass
@@ -20,6 +64,37 @@ class Turn:
     inbound: Inbound
     member: Member | None
     staff: StaffMember | None
+    #: The state the turn was built from; `loaded` is dropped (read afresh) once a stage has acted.
+    loaded: TurnState | None = None
+    #: The flood count made while loading, used once by the flood stage.
+    flood_allowed: bool | None = None
+
+    @classmethod
+    def from_state(cls, line: Line, inbound: Inbound, state: TurnState) -> Turn:
+        return cls(line, inbound, state.member, state.staff, state, state.flood_allowed)
+
+    @property
+    def opted_out(self) -> bool:
+        if self.loaded is not None:
+            return self.loaded.opted_out
+        return members.is_opted_out(self.r, self.phone)
+
+    def session(self) -> Session | None:
+        """The sender's session: as loaded, unless a stage has acted since (then read now)."""
+        if self.loaded is not None:
+            return self.loaded.session
+        return sessions.get(self.r, self.phone)
+
+    def open_text_id(self) -> str:
+        """The id the member's open-text-request pointer holds ('' for none): as loaded, unless a stage
+        has acted since. The request itself may have closed since: check its status."""
+        if self.loaded is not None:
+            return self.loaded.open_text
+        return self.r.get(request_store.open_key(self.phone, requests.Kind.TEXT)) or ""
+
+    def acted(self) -> None:
+        """A stage answered and may have changed the records: what was loaded is read afresh from now on."""
+        self.loaded = None
 
     @property
     def r(self) -> redis.Redis:
@@ -33,8 +108,9 @@ class Turn:
     def now(self) -> datetime:
         return self.inbound.at
 
-    @property
+    @cached_property
     def language(self) -> str:
+        """The member's, a staff member's, or the one their number suggests (worked out once a turn)."""
         if self.member:
             return self.member.language
         if self.staff:

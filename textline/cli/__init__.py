@@ -14,6 +14,7 @@ from textline.cli import (
     groups,
     meetings,
     member_settings,
+    migrate,
     people,
     requests,
     rules,
@@ -28,7 +29,7 @@ COMMANDS: tuple[click.Command, ...] = (
     people.staff_group, member_settings.members_group, rules.rules_command, callbacks.callbacks_command,
     requests.requests_command,
     users.users_group, groups.groups_group, meetings.meetings_group, broadcast.broadcast, broadcast.broadcasts_list,
-    cases.cases_command, shift_commands.shifts_group,
+    cases.cases_command, shift_commands.shifts_group, migrate.migrate_command,
 )
 
 

@@ -2,8 +2,9 @@
 
 Keys (owned here): `tl:group:seq`, `tl:group:{id}` hash (id, name, code,
 timezone, created_at), `tl:group:{id}:members` set of phones (the roster),
-`tl:groups:code` and `tl:groups:name` hashes (CODE / NAME in capitals -> id),
-`tl:member:{phone}:groups` set of group ids (found by the member prefix).
+`tl:groups:code` and `tl:groups:name` hashes (CODE / NAME in capitals -> id).
+A member's groups are the rosters they are on (a line has a few groups; a member keeps no key of
+their own for them: `textline migrate` moves the `tl:member:{phone}:groups` sets of earlier versions).
 Only consented members are on a roster: a first `JOIN <code>` waits for YES.
 """
 from __future__ import annotations
@@ -41,8 +42,19 @@ def _roster(group_id: int | str) -> str:
     return f"tl:group:{group_id}:members"
 
 
-def _mine(phone: str) -> str:
+def _old_mine(phone: str) -> str:
+    """Where earlier versions kept a member's group ids (`migrate_member` moves them)."""
     return members.sub_key(phone, "groups")
+
+
+# The ids of the groups whose roster holds ARGV[1], every group looked at in one call.
+_MINE = """
+local found = {}
+for _, id in ipairs(redis.call('HVALS', KEYS[1])) do
+  if redis.call('SISMEMBER', 'tl:group:' .. id .. ':members', ARGV[1]) == 1 then found[#found + 1] = id end
+end
+return found
+"""
 
 
 @dataclass(frozen=True)
@@ -117,30 +129,18 @@ def all_groups(r: redis.Redis) -> list[Group]:
 
 def join(r: redis.Redis, group: Group, phone: str) -> bool:
     """Put `phone` on the roster; False when it was already there."""
-    pipe = r.pipeline()
-    pipe.sadd(_roster(group.id), phone)
-    pipe.sadd(_mine(phone), group.id)
-    added, _ = pipe.execute()
-    return bool(added)
+    return bool(r.sadd(_roster(group.id), phone))
 
 
 def join_many(r: redis.Redis, group: Group, phones: list[str]) -> None:
     """Put many phones on the roster in one round trip (imports, benchmarks)."""
     if not phones:
         return
-    pipe = r.pipeline(transaction=False)
-    pipe.sadd(_roster(group.id), *phones)
-    for phone in phones:
-        pipe.sadd(_mine(phone), group.id)
-    pipe.execute()
+    r.sadd(_roster(group.id), *phones)
 
 
 def leave(r: redis.Redis, group: Group, phone: str) -> bool:
-    pipe = r.pipeline()
-    pipe.srem(_roster(group.id), phone)
-    pipe.srem(_mine(phone), group.id)
-    removed, _ = pipe.execute()
-    return bool(removed)
+    return bool(r.srem(_roster(group.id), phone))
 
 
 def is_member(r: redis.Redis, group: Group, phone: str) -> bool:
@@ -148,8 +148,12 @@ def is_member(r: redis.Redis, group: Group, phone: str) -> bool:
 
 
 def groups_of(r: redis.Redis, phone: str) -> list[Group]:
-    found = [get(r, group_id) for group_id in r.smembers(_mine(phone))]
+    found = [get(r, group_id) for group_id in _ids_of(r, phone)]
     return sorted((g for g in found if g is not None), key=lambda g: g.id)
+
+
+def _ids_of(r: redis.Redis, phone: str) -> list[str]:
+    return list(r.eval(_MINE, 1, BY_CODE, phone))
 
 
 def roster(r: redis.Redis, group: Group) -> list[str]:
@@ -190,9 +194,20 @@ def group_names(r: redis.Redis, phone: str) -> list[str]:
 
 def erase_member(r: redis.Redis, phone: str) -> None:
     pipe = r.pipeline()
-    for group_id in r.smembers(_mine(phone)):
+    for group_id in {*_ids_of(r, phone), *r.smembers(_old_mine(phone))}:
         pipe.srem(_roster(group_id), phone)
-    pipe.delete(_mine(phone))
+    pipe.delete(_old_mine(phone))
     pipe.execute()
+
+
+def migrate_member(r: redis.Redis, phone: str) -> int:
+    """From earlier versions: the member's own set of group ids goes, the rosters keep them; how many."""
+    ids = r.smembers(_old_mine(phone))
+    pipe = r.pipeline()
+    for group_id in ids:
+        pipe.sadd(_roster(group_id), phone)
+    pipe.delete(_old_mine(phone))
+    pipe.execute()
+    return len(ids)
 
 

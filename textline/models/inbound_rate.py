@@ -8,6 +8,9 @@ Keys (owned here): `tl:member:{phone}:flood` (the limiter's state) and
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import Any
+
 import redis
 
 from textline.models import members
@@ -24,6 +27,16 @@ return 1
 """
 
 
+# Give back one text's count (KEYS[1] the limiter; ARGV: now, interval).
+_GIVE_BACK = """
+local now, interval = tonumber(ARGV[1]), tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0') - interval
+if tat <= now + 0.01 then return redis.call('DEL', KEYS[1]) end  -- (stored with 14 digits)
+redis.call('SET', KEYS[1], tostring(tat), 'PX', math.ceil((tat - now) * 1000) + 1000)
+return 1
+"""
+
+
 def _key(phone: str) -> str:
     return members.sub_key(phone, "flood")
 
@@ -31,6 +44,17 @@ def _key(phone: str) -> str:
 def allowed(r: redis.Redis, phone: str, rate: int, now: float) -> bool:
     """Count one text from `phone`; False when it is over `rate` a minute."""
     return bool(r.eval(_TAKE, 1, _key(phone), repr(now), repr(WINDOW / rate), repr(WINDOW)))
+
+
+def count_queued(pipe: redis.client.Pipeline, phone: str, rate: int, now: float) -> Callable[[Iterator[Any]], bool]:
+    """`allowed`, queued on `pipe` to run with the caller's other commands in one round trip."""
+    pipe.eval(_TAKE, 1, _key(phone), repr(now), repr(WINDOW / rate), repr(WINDOW))
+    return lambda results: bool(next(results))
+
+
+def give_back(r: redis.Redis, phone: str, rate: int, now: float) -> None:
+    """Undo one count of `allowed` (a text counted before anyone knew it should not be)."""
+    r.eval(_GIVE_BACK, 1, _key(phone), repr(now), repr(WINDOW / rate))
 
 
 def first_notice(r: redis.Redis, phone: str) -> bool:

@@ -1,6 +1,7 @@
 """Member records: status, language, zone; opt-outs that outlive erasure.
 
-Keys (owned here): `tl:member:{phone}` hash, `tl:members` set of phones,
+Keys (owned here): `tl:member:{phone}` hash (status, language, timezone, name, discreet, created_at,
+consented_at, and small fields of features such as a pending `join_code`), `tl:members` set of phones,
 `tl:optout` set of opted-out phones (kept when a member is erased),
 `tl:members:pending` sorted set (phone -> when its record was made) of
 numbers that have not said YES: past `[retention] pending` they are erased
@@ -11,9 +12,11 @@ elsewhere are listed in `member_data`.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 import redis
 
@@ -68,8 +71,16 @@ def get(r: redis.Redis, phone: str) -> Member | None:
     return _member(phone, r.hgetall(key(phone)))
 
 
+def fetch(pipe: redis.client.Pipeline, phone: str) -> Callable[[Iterator[Any]], tuple[Member | None, bool]]:
+    """Queue the reads of `phone`'s record and opt-out on `pipe` (one round trip with the caller's others);
+    the reader gives (the record, whether the number is opted out)."""
+    pipe.hgetall(key(phone))
+    pipe.sismember(OPTOUT, phone)
+    return lambda results: (_member(phone, next(results)), bool(next(results)))
+
+
 def _member(phone: str, data: dict[str, str], opted_out: bool = False) -> Member | None:
-    if not data:
+    if not data or "status" not in data:
         return None
     return Member(
         phone=phone,
@@ -128,21 +139,25 @@ def invalid_many(r: redis.Redis, phones: list[str]) -> list[bool]:
     return [v is not None for v in r.hmget(INVALID, phones)] if phones else []
 
 
+# KEYS: the record, MEMBERS, OPTOUT, PENDING. ARGV: phone, epoch, then field, value pairs (status first).
+# Fields already there are kept (a concurrent create keeps the first); an opted-out number starts opted out.
+_CREATE = """
+local status = ARGV[4]
+if redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 then status = 'opted_out' end
+local made = redis.call('HSETNX', KEYS[1], 'status', status)
+for i = 5, #ARGV, 2 do redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('SADD', KEYS[2], ARGV[1])
+if made == 1 and ARGV[4] ~= 'active' then redis.call('ZADD', KEYS[4], 'NX', ARGV[2], ARGV[1]) end
+return redis.call('HGETALL', KEYS[1])
+"""
+
+
 def create(r: redis.Redis, phone: str, *, language: str, timezone: str, at: datetime,
            status: MemberStatus = MemberStatus.PENDING) -> Member:
-    """A new record; a concurrent create of the same phone keeps the first."""
-    fields = {"phone": phone, "status": str(status), "language": language, "timezone": timezone,
-              "created_at": at.isoformat()}
-    if r.sismember(OPTOUT, phone):
-        fields["status"] = str(MemberStatus.OPTED_OUT)
-    pipe = r.pipeline()
-    for name, value in fields.items():
-        pipe.hsetnx(key(phone), name, value)
-    pipe.sadd(MEMBERS, phone)
-    made = pipe.execute()[0]  # the first HSETNX: 1 when this call made the record
-    if made and status != MemberStatus.ACTIVE:
-        r.zadd(PENDING, {phone: at.timestamp()}, nx=True)
-    member = get(r, phone)
+    """A new record (one round trip); a concurrent create of the same phone keeps the first."""
+    flat = r.eval(_CREATE, 4, key(phone), MEMBERS, OPTOUT, PENDING, phone, at.timestamp(), "status", str(status),
+                  "language", language, "timezone", timezone, "created_at", at.isoformat())
+    member = _member(phone, dict(zip(flat[::2], flat[1::2], strict=True)))
     assert member is not None
     return member
 
@@ -220,3 +235,8 @@ def member_keys(r: redis.Redis, phone: str) -> list[str]:
 
 def mask(phone: str) -> str:
     return phones.mask(phone)
+
+
+def migrate(r: redis.Redis, phone: str) -> bool:
+    """From the previous layout: the record no longer repeats its number in a field. True when it did."""
+    return bool(r.hdel(key(phone), "phone"))

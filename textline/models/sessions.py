@@ -6,6 +6,7 @@ JSON), with a TTL of the session timeout (or a flow's own TTL).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,16 @@ class Session:
 
 
 def get(r: redis.Redis, phone: str) -> Session | None:
-    raw = r.hgetall(_key(phone))
+    return _session(r.hgetall(_key(phone)))
+
+
+def fetch(pipe: redis.client.Pipeline, phone: str) -> Callable[[Iterator[Any]], Session | None]:
+    """Queue the read of `phone`'s session on `pipe`, read with the caller's others in one round trip."""
+    pipe.hgetall(_key(phone))
+    return lambda results: _session(next(results))
+
+
+def _session(raw: dict[str, str]) -> Session | None:
     if not raw or "flow" not in raw:
         return None
     return Session(raw["flow"], raw.get("step", ""), json.loads(raw.get("data") or "{}"))

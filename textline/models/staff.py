@@ -11,9 +11,11 @@ opt-out list (textline.models.members), so a STOP Twilio reports and a STOP text
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 import redis
 
@@ -87,14 +89,28 @@ def add(r: redis.Redis, name: str, phone: str, role: Role, language: str = "en")
 
 def get(r: redis.Redis, phone: str) -> StaffMember | None:
     pipe = r.pipeline(transaction=False)
+    read = fetch(pipe, phone)
+    return read(iter(pipe.execute()))
+
+
+def fetch(pipe: redis.client.Pipeline, phone: str) -> Callable[[Iterator[Any]], StaffMember | None]:
+    """Queue the reads of `phone`'s staff record on `pipe` (one round trip with the caller's others): the
+    record, the opt-out and each role's on-call set, the role being unknown until the answer comes."""
     pipe.hgetall(_key(phone))
     pipe.sismember(OPTOUT, phone)
-    data, opted_out = pipe.execute()
-    if not data:
-        return None
-    role = Role(data["role"])
-    return StaffMember(phone=phone, name=data.get("name", ""), role=role, language=data.get("language", "en"),
-                       on_call=bool(r.sismember(_oncall(role), phone)), opted_out=bool(opted_out),
+    for role in Role:
+        pipe.sismember(_oncall(role), phone)
+
+    def read(results: Iterator[Any]) -> StaffMember | None:
+        data, opted_out = next(results), bool(next(results))
+        on_call = {role: bool(next(results)) for role in Role}
+        return _staff_member(phone, data, on_call[Role(data["role"])], opted_out) if data else None
+    return read
+
+
+def _staff_member(phone: str, data: dict[str, str], on_call: bool, opted_out: bool) -> StaffMember:
+    return StaffMember(phone=phone, name=data.get("name", ""), role=Role(data["role"]),
+                       language=data.get("language", "en"), on_call=on_call, opted_out=opted_out,
                        paused_until=float(data.get("paused_until") or 0), as_member=data.get("mode") == "member")
 
 

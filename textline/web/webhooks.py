@@ -6,8 +6,9 @@ import re
 
 from flask import Blueprint, Response, request
 
-from flows import engine
+from flows import engine, flood
 from flows.inbound import Channel, Inbound
+from flows.turn import load
 from textline.core import phones
 from textline.models import hooks, inbound_log, members, metrics, outbound
 from textline.web import effects, twiml
@@ -28,6 +29,8 @@ def xml(body: str) -> Response:
 
 @bp.post("/sms")
 def sms() -> Response:
+    """Two round trips for an ordinary text: the turn's state with the dedupe claim, then the answer kept
+    with the counts (the flows' own writes, a session or a check-in, come between)."""
     form = request.form
     sid = form.get("MessageSid") or form.get("SmsSid") or ""
     sender = form.get("From", "")
@@ -38,26 +41,30 @@ def sms() -> Response:
     if phone is None:
         log.info("sms %s ignored: From is not a valid number", sid)
         return xml(twiml.EMPTY)
-    if not inbound_log.claim(line.r, sid):
-        answer = inbound_log.answered(line.r, sid)
-        if not answer:  # the first delivery is still being handled, or died: not acknowledged yet
+    inbound = Inbound(Channel.SMS, phone, form.get("Body", "")[:MAX_BODY], line.now(), sid=sid,
+                      opt_out_type=form.get("OptOutType", "")[:16])
+    state = load(line, inbound, claim=sid, flood_rate=flood.counted_rate(line, inbound))
+    if state.repeat is not None:
+        flood.give_back_count(line, inbound, state.flood_allowed)  # a retry is not another text
+        if not state.repeat:  # the first delivery is still being handled, or died: not acknowledged yet
             log.info("sms %s is a duplicate of one in flight: asked to retry", sid)
             return _retry_later()
         log.info("sms %s is a duplicate: answered again, not acted on", sid)
-        return xml(answer)
+        return xml(state.repeat)
     try:
-        inbound = Inbound(Channel.SMS, phone, form.get("Body", "")[:MAX_BODY], line.now(), sid=sid,
-                          opt_out_type=form.get("OptOutType", "")[:16])
-        outcome = engine.handle(line, inbound)
+        outcome = engine.handle(line, inbound, state)
         effects.apply(line, outcome.effects, origin=f"in:{sid}")
         answer = twiml.sms(outcome)
-        inbound_log.remember(line.r, sid, answer, about=(phone,))
+        writes = line.r.pipeline(transaction=False)
+        inbound_log.remember(writes, sid, answer, about=(phone,))
+        metrics.count_inbound(writes, Channel.SMS)
+        writes.execute()
     except Exception:
         _release(sid)
         raise
-    metrics.count_inbound(line.r, Channel.SMS)
-    log.info("sms %s from %s: %d replies, %d effects", sid, phones.mask(phone), len(outcome.replies),
-             len(outcome.effects))
+    if log.isEnabledFor(logging.INFO):
+        log.info("sms %s from %s: %d replies, %d effects", sid, phones.mask(phone), len(outcome.replies),
+                 len(outcome.effects))
     return xml(answer)
 
 
