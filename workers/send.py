@@ -164,15 +164,17 @@ class Delivery:
             slot = ratelimit.take(self.r, rate, priority=True, max_wait=MAX_SLOT_WAIT)
         elif queues.waiting(self.line, PRIORITY_QUEUES):
             slot = ratelimit.take(self.r, rate, priority=False)
-        else:  # nothing more urgent waits: wait up to one interval for a free slot, without holding it,
-            # so a crisis alert or a reply arriving meanwhile takes it first
+        else:  # nothing more urgent waits: wait up to one interval for a free slot without holding it (a
+            # crisis alert or a reply arriving meanwhile takes it first), reserving it only `lead` ahead so
+            # the slot after the last one is never lost to a late poll
+            ahead = ratelimit.lead(rate)
             deadline = time.monotonic() + min(BULK_MAX_WAIT, ratelimit.interval(rate) * 1.01)
-            slot = ratelimit.take(self.r, rate, priority=False)
-            while not slot.granted and time.monotonic() + slot.wait <= deadline:
-                time.sleep(slot.wait)
+            slot = ratelimit.take(self.r, rate, priority=False, ahead=ahead)
+            while not slot.granted and time.monotonic() + slot.wait - ahead <= deadline:
+                time.sleep(max(slot.wait - ahead / 2, 0.0))
                 if queues.waiting(self.line, PRIORITY_QUEUES):
                     break
-                slot = ratelimit.take(self.r, rate, priority=False)
+                slot = ratelimit.take(self.r, rate, priority=False, ahead=ahead)
         if slot.granted:
             if slot.wait > 0:
                 time.sleep(slot.wait)
