@@ -34,7 +34,7 @@ from workers.send import BROADCAST_REF, PRIORITY_QUEUES, Delivery
 log = logging.getLogger(__name__)
 
 #: Recipients per fan-out batch: one Lua call each, a few milliseconds of Redis's time.
-BATCH = 1000
+BATCH = 500
 #: Seconds a job works before handing over to a fresh one (RQ's job timeout is 120 s).
 BUDGET = 20.0
 #: What a delivery's result adds to the broadcast's counters.

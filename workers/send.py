@@ -119,11 +119,11 @@ class Delivery:
     def lease(self, msg: Message) -> float:
         """How long one delivery may hold the lock: longer than its slowest send (two HTTP timeouts, a slot wait).
 
-        A crisis text or alert keeps the plain `sending.lease`: if its worker dies, a second copy is better
-        than an alert that arrives late.
+        A crisis text or alert has the short `sending.crisis_lease` (its HTTP timeout is below it): if its
+        worker dies, a second copy is better than an alert that arrives late.
         """
         if msg.kind in PERSISTENT:
-            return self.line.settings.send_lease
+            return self.line.settings.send_crisis_lease
         return lease(self.line.settings)
 
     def earlier_attempt(self, msg: Message) -> bool | None:
@@ -132,7 +132,7 @@ class Delivery:
         None when Twilio cannot tell us now: the delivery comes back later rather than risk a second copy.
         """
         try:
-            sids = runtime.sender().find(msg.channel, msg.to, msg.body, msg.attempt_at)
+            sids = runtime.sender().find(msg.channel, msg.to, msg.body, msg.attempt_at, urgent=msg.kind in PERSISTENT)
         except TransientSendError as exc:
             log.info("message %s: cannot check an earlier attempt (%s)", msg.id, exc)
             return None
@@ -190,10 +190,11 @@ class Delivery:
             return "already final"
         sender = runtime.sender()
         try:
+            urgent = msg.kind in PERSISTENT  # within its short lease
             if msg.channel == "call":
-                sid = sender.place_call(msg.to, msg.body)
+                sid = sender.place_call(msg.to, msg.body, urgent=urgent)
             else:
-                sid = sender.send_sms(msg.to, msg.body)
+                sid = sender.send_sms(msg.to, msg.body, urgent=urgent)
         except TransientSendError as exc:
             metrics.count_twilio_error(self.r, exc.code)
             if attempt >= settings.retry_max and msg.kind not in PERSISTENT:
@@ -236,7 +237,7 @@ class Delivery:
         at = self.line.now() + timedelta(seconds=delay)
         timers.schedule(self.r, f"{name}:{msg.id}", at, msg.queue, jobs.DELIVER, msg.id)
         if msg.kind in outbound.WATCHED:
-            self.rewatch = at + timedelta(seconds=self.line.settings.send_lease + 1)
+            self.rewatch = at + timedelta(seconds=self.line.settings.send_crisis_lease + 1)
 
     def release(self) -> None:
         # Only our own lock: a lease that expired may belong to a newer delivery.

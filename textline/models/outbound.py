@@ -214,8 +214,8 @@ def _enqueue(line: Line, queue: str, msg_id: str | None, dedupe: str | None, kin
     target = msg_id or (by_dedupe(line.r, dedupe) if dedupe else None)
     if not target:
         return
-    if kind in WATCHED:
-        at = line.now() + timedelta(seconds=line.settings.send_lease + 1)
+    if kind in WATCHED:  # within the crisis lease (workers/send.py holds its lock no longer)
+        at = line.now() + timedelta(seconds=line.settings.send_crisis_lease + 1)
         timers.schedule(line.r, watch_name(target), at, queue, jobs.DELIVER, target)
     queues.enqueue(line, queue, jobs.DELIVER, target, job_id=f"deliver:{target}:0")
 
