@@ -162,3 +162,24 @@ def test_a_member_without_a_known_zone_keeps_the_lines_quiet_hours() -> None:
     member = members.Member(ACTIVE_NY, members.MemberStatus.ACTIVE, "en", "Nowhere/Else")
     assert zone_of(member.timezone, "America/Chicago").key == "America/Chicago"
     assert zone_of("", "").key == "UTC"
+
+
+def test_a_broadcasts_copies_are_counted_in_metrics_by_the_status_each_reached(line: Harness) -> None:
+    from textline.models import metrics
+
+    everyone(line)
+    line.set_clock(AWAKE)
+    line.twilio.fail_next(1, status=400, code=21211)  # the first copy: a number Twilio will not take
+    line.cli("broadcast", "TUE1", TEXT)
+    line.work()
+    sids = [m.sid for m in line.twilio.messages]
+    assert len(sids) == 2
+    line.status(sids[0], "delivered")
+    line.status(sids[1], "undelivered", "30003")
+    line.status(sids[1], "undelivered", "30003")  # Twilio repeats itself: counted once
+    counted, _ = metrics.read(line.r)
+    rows = counted[metrics.OUTBOUND]
+    assert rows[("broadcast", "sms", "sent")] == 2 and rows[("broadcast", "sms", "failed")] == 1
+    assert rows[("broadcast", "sms", "delivered")] == 1 and rows[("broadcast", "sms", "undelivered")] == 1
+    assert counted[metrics.TWILIO_ERRORS][("21211",)] == 1 and counted[metrics.TWILIO_ERRORS][("30003",)] == 1
+    assert "+1" not in str(counted)  # no number in any label
