@@ -88,6 +88,13 @@ OPEN = "tl:msg:open"
 #: Seconds a record may wait for its delivery before the sweep checks that a job still carries it.
 RECHECK = {queues.CRISIS: 10.0, queues.REPLIES: 15.0, queues.CALLS: 30.0, queues.BROADCAST: 60.0}
 
+
+def recheck_after(line: Line, queue: str) -> float:
+    """Seconds until the sweep looks at an open record of `queue`: crisis work just after its short lease."""
+    if queue == queues.CRISIS:
+        return min(RECHECK[queues.CRISIS], line.settings.send_crisis_lease + 2)
+    return RECHECK.get(queue, 60.0)
+
 _CREATE = """
 if KEYS[1] ~= '' and not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return 0 end
 redis.call('HSET', KEYS[2], unpack(ARGV, 5))
@@ -161,7 +168,7 @@ def create(line: Line, to: str, body: str, *, kind: Kind, queue: str, channel: s
     fields = {"id": msg_id, "to": to, "body": text, "kind": str(kind), "queue": queue, "channel": channel,
               "status": str(Status.QUEUED), "attempts": "0", "ref": ref, "created_at": line.now().isoformat(),
               "dedupe": dedupe or ""}
-    recheck = line.now().timestamp() + RECHECK.get(queue, 60.0)
+    recheck = line.now().timestamp() + recheck_after(line, queue)
     keys = [f"tl:msg:key:{dedupe}" if dedupe else "", _key(msg_id), OPEN, _sent_to(to)]
     if ref:
         keys.append(_by_ref(ref))
