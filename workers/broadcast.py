@@ -1,10 +1,13 @@
 """Broadcast fan-out and the pump that sends it at the line's rate. Jobs carry a broadcast id only.
 
-Fan-out walks the recipient snapshot in batches of `BATCH`: one script reads
-the batch's members, one makes their message records (one per
-broadcast and member, whatever is retried), one script adds them to the
-broadcast's due set with the time quiet hours end in each member's zone.
-No job is made per recipient: a 100,000-member broadcast is 1,000 batches.
+Fan-out snapshots the roster in Redis (one command), then walks it in batches of
+`BATCH`, each one Lua call (`broadcasts.batch`): opt-outs and invalid numbers
+looked up for the whole batch at once, the members' status, language, zone and
+discreet flag read in Redis, one message record per member who may get it, the
+due set (when quiet hours end in each member's zone), the counts and the
+cursor, atomically. Python supplies only the handful of texts (per language and
+discreet flag) and quiet-hour ends (per zone) the batches ask for. No job is made
+per recipient: a 100,000-member broadcast is 200 calls.
 
 The pump delivers due messages one at a time through `workers.send.Delivery`,
 taking a slot from the shared limiter. It yields its worker whenever crisis or

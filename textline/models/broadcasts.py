@@ -242,7 +242,7 @@ end
 # and a run whose lease lapsed (the cursor moved on) or a cancel writes nothing. With a snapshot that holds
 # each number once, that makes each member's copy once.
 # KEYS: broadcast hash, snapshot list, due set, message id counter, opt-out set, invalid hash.
-# ARGV: cursor, count, begin (epoch s), ttl, now (ISO), kind, queue, ref, (unused), then the texts known
+# ARGV: cursor, count, begin (epoch s), ttl, now (ISO), kind, queue, ref, then the texts known
 # (n, then n pairs "language|discreet" -> body, '' for none), then the zones known (n, then zone -> release).
 # Returns {-1} cancelled, {0} cursor moved by another run, {2, keys...} texts/zones to supply first
 # (nothing written: as {2, nb, body keys..., zone names...}), or {1, taken, queued, held, skip counts...}.
@@ -251,8 +251,8 @@ local bc, snapshot, due = KEYS[1], KEYS[2], KEYS[3]
 if redis.call('HGET', bc, 'status') == 'cancelled' then return {-1} end
 if redis.call('HGET', bc, 'cursor') ~= ARGV[1] then return {0} end
 local cursor, count, begin, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
-local bodies, zones, at = {}, {}, 11
-for _ = 1, tonumber(ARGV[10]) do bodies[ARGV[at]] = ARGV[at + 1]; at = at + 2 end
+local bodies, zones, at = {}, {}, 10
+for _ = 1, tonumber(ARGV[9]) do bodies[ARGV[at]] = ARGV[at + 1]; at = at + 2 end
 local nzones = tonumber(ARGV[at]); at = at + 1
 for _ = 1, nzones do zones[ARGV[at]] = tonumber(ARGV[at + 1]); at = at + 2 end
 local phones = redis.call('LRANGE', snapshot, cursor, cursor + count - 1)
@@ -340,7 +340,7 @@ class Copy:
 def batch(r: redis.Redis, bid: int, cursor: int, count: int, copy: Copy) -> Batch:
     """Fan out the snapshot's recipients from `cursor` (up to `count`) in one script; see `_BATCH`."""
     args: list[str | int | float] = [cursor, count, copy.begin, copy.ttl, copy.now, copy.kind, copy.queue, copy.ref,
-                                     "", len(copy.texts)]
+                                     len(copy.texts)]
     for text, body in copy.texts.items():
         args.extend((text, body))
     args.append(len(copy.zones))
