@@ -183,3 +183,15 @@ def test_a_broadcasts_copies_are_counted_in_metrics_by_the_status_each_reached(l
     assert rows[("broadcast", "sms", "delivered")] == 1 and rows[("broadcast", "sms", "undelivered")] == 1
     assert counted[metrics.TWILIO_ERRORS][("21211",)] == 1 and counted[metrics.TWILIO_ERRORS][("30003",)] == 1
     assert "+1" not in str(counted)  # no number in any label
+
+
+def test_a_members_copy_is_in_their_export_and_goes_with_their_erasure(line: Harness) -> None:
+    everyone(line)
+    line.set_clock(AWAKE)
+    line.cli("broadcast", "TUE1", TEXT)
+    [copy] = [m for m in outbound.export_member(line.r, ACTIVE_LA) if m.get("ref", "").startswith("bc:")]
+    assert copy["body"] == TEXT and copy["to"] == ACTIVE_LA
+    assert line.cli("members", "erase", ACTIVE_LA, "--yes").exit_code == 0
+    assert not line.r.exists(f"tl:msg:{copy['id']}")
+    records = [k for k in line.r.scan_iter(match="tl:msg:*") if line.r.type(k) == "hash"]
+    assert records and not [k for k in records if ACTIVE_LA in str(line.r.hgetall(k))]

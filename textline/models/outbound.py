@@ -179,15 +179,19 @@ def create(line: Line, to: str, body: str, *, kind: Kind, queue: str, channel: s
     return msg_id
 
 
-#: Lua: `copy(id, to, body, ttl, kind, queue, ref, now)` stores one broadcast copy as record `id`. Run inside
-#: a broadcast's fan-out batch (textline/models/broadcasts.py), whose snapshot and cursor make each copy once:
-#: no dedupe key is needed (nor kept, to cost nothing per copy).
-LUA_COPY = """
+#: Lua: `copy(id, to, body, ttl, kind, queue, ref, now)` stores one broadcast copy as record `id`, listed
+#: under the member's number (so export and erase find it, as `create` does). Run inside a broadcast's
+#: fan-out batch (textline/models/broadcasts.py), whose snapshot and cursor make each copy once: no dedupe
+#: key is needed (nor kept, to cost nothing per copy).
+LUA_COPY = f"""
 local function copy(id, to, body, ttl, kind, queue, ref, now)
   local rec = 'tl:msg:' .. id
   redis.call('HSET', rec, 'id', id, 'to', to, 'body', body, 'kind', kind, 'queue', queue, 'status', 'queued',
              'ref', ref, 'created_at', now)
   redis.call('EXPIRE', rec, ttl)
+  local mine = '{members.key("")}' .. to .. ':messages'
+  redis.call('SADD', mine, id)
+  redis.call('EXPIRE', mine, ttl)
 end
 """
 #: The counter message ids come from.
