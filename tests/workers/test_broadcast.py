@@ -62,7 +62,7 @@ def test_retried_and_restarted_work_sends_nothing_twice(line: Harness) -> None:
     line.work()
     assert Fanout(line.line, bid).run() == "done"
     assert Pump(line.line, bid).run() == "nothing to send"
-    assert broadcasts.batch(line.r, bid, 0, 500, Fanout(line.line, bid).copy(broadcasts.get(line.r, bid))).taken == 0
+    assert broadcasts.batch(line.r, bid, 0, 250, Fanout(line.line, bid).copy(broadcasts.get(line.r, bid))).taken == 0
     line.work()
     assert sorted(m.to for m in line.twilio.messages) == sorted([ACTIVE_NY, ACTIVE_LA, DISCREET])
     assert sorted(m.to for m in _records(line, bid)) == sorted([ACTIVE_NY, ACTIVE_LA, DISCREET])
