@@ -176,8 +176,10 @@ class Delivery:
                     break
                 slot = ratelimit.take(self.r, rate, priority=False, ahead=ahead)
         if slot.granted:
+            leaves = time.monotonic() + slot.wait
             if slot.wait > 0:
                 time.sleep(slot.wait)
+            self.absorb_lateness(slot, time.monotonic() - leaves)
             return True
         if not self.paced:
             self.retry_at(msg, max(slot.wait, 0.01), name="slot")
@@ -215,6 +217,11 @@ class Delivery:
         outbound.mark(self.line, msg.id, Status.SENT, sid=sid)
         log.info("message %s sent to %s (%s)", msg.id, mask(msg.to), msg.kind)
         return "sent"
+
+    def absorb_lateness(self, slot: ratelimit.Slot, by: float) -> None:
+        """Woke noticeably after the slot's start (a busy machine): the next slot keeps a whole interval."""
+        if by > ratelimit.LATE:
+            ratelimit.late(self.r, self.line.settings.send_rate, slot, by)
 
     def backoff(self, msg: Message, attempt: int) -> float:
         """Exponential, capped lower for crisis work."""

@@ -50,3 +50,13 @@ def test_bulk_takes_a_slot_only_when_it_starts_within_its_lead(line: Harness) ->
     assert again.granted and 0 < again.wait <= ratelimit.lead(1.0)
     assert abs(again.at - bulk.at) < 1e-6  # the very slot it was told of: none lost to polling
     assert ratelimit.interval(5.0) == 0.2 and ratelimit.lead(20.0) == 0.025
+
+
+def test_a_send_that_left_late_moves_the_next_slot_on_by_as_much(line: Harness) -> None:
+    first = ratelimit.take(line.r, 5.0, priority=True)
+    ratelimit.late(line.r, 5.0, first, 0.030)  # it left 30 ms after its slot began
+    second = ratelimit.take(line.r, 5.0, priority=True)
+    assert abs(second.at - first.at - 0.230) < 1e-5  # a whole slot after the send, not after the slot
+    ratelimit.late(line.r, 5.0, first, 0.010)  # news of an earlier lateness never pulls the schedule back
+    third = ratelimit.take(line.r, 5.0, priority=True)
+    assert abs(third.at - second.at - 0.2) < 1e-5

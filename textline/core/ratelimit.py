@@ -11,7 +11,10 @@ work and never holds a slot further ahead than that.
 Jitter is absorbed by scheduling, not by longer slots: a taker is granted the
 slot's start on Redis's clock and sleeps until it, and a bulk sender asks for
 its next slot a little before the last one ends (`lead`), so a slot is never
-lost to a late poll: the next one follows the last exactly, not "now".
+lost to a late poll: the next one follows the last exactly, not "now". A send
+that leaves noticeably after its slot (a cold first request, a busy machine:
+more than `LATE`) moves the schedule on by as much (`late`), so the one after
+it keeps a whole slot's distance and the rate is never exceeded on average.
 """
 from __future__ import annotations
 
@@ -22,6 +25,8 @@ import redis
 KEY = "tl:rate:send"
 #: The most a bulk send reserves ahead of its slot, in seconds (less for fast rates: half a slot).
 LEAD = 0.05
+#: A send leaving later than this after its slot's start moves the schedule on (see the docstring).
+LATE = 0.002
 
 _TAKE = """
 local t = redis.call('TIME')
@@ -35,6 +40,14 @@ if wait > tonumber(ARGV[2]) then
 end
 redis.call('SET', KEYS[1], start + interval, 'PX', math.floor((wait + interval) / 1000) + 60000)
 return {1, wait, start}
+"""
+
+
+_LATE = """
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+local after = tonumber(ARGV[1])
+if after > tat then redis.call('SET', KEYS[1], after, 'PX', 60000 + math.floor(tonumber(ARGV[2]) / 1000)) end
+return 1
 """
 
 
@@ -62,3 +75,10 @@ def take(r: redis.Redis, rate: float, *, priority: bool, max_wait: float = 5.0, 
     limit = max_wait if priority else ahead
     granted, wait_us, start_us = r.eval(_TAKE, 1, KEY, interval_us, int(limit * 1e6))
     return Slot(bool(granted), int(wait_us) / 1_000_000, int(start_us) / 1_000_000)
+
+
+def late(r: redis.Redis, rate: float, slot: Slot, by: float) -> None:
+    """The send on `slot` left `by` seconds after its start: the next slot is no sooner than one interval after."""
+    interval_us = int(round(1_000_000 * interval(rate)))
+    after = int(round((slot.at + by) * 1_000_000)) + interval_us
+    r.eval(_LATE, 1, KEY, after, interval_us)
