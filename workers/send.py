@@ -119,11 +119,11 @@ class Delivery:
     def lease(self, msg: Message) -> float:
         """How long one delivery may hold the lock: longer than its slowest send (two HTTP timeouts, a slot wait).
 
-        A crisis text or alert keeps the plain `sending.lease`: if its worker dies, a second copy is better
-        than an alert that arrives late.
+        A crisis text or alert has the short `sending.crisis_lease` (its HTTP timeout is below it): if its
+        worker dies, a second copy is better than an alert that arrives late.
         """
         if msg.kind in PERSISTENT:
-            return self.line.settings.send_lease
+            return self.line.settings.send_crisis_lease
         return lease(self.line.settings)
 
     def earlier_attempt(self, msg: Message) -> bool | None:
@@ -132,7 +132,7 @@ class Delivery:
         None when Twilio cannot tell us now: the delivery comes back later rather than risk a second copy.
         """
         try:
-            sids = runtime.sender().find(msg.channel, msg.to, msg.body, msg.attempt_at)
+            sids = runtime.sender().find(msg.channel, msg.to, msg.body, msg.attempt_at, urgent=msg.kind in PERSISTENT)
         except TransientSendError as exc:
             log.info("message %s: cannot check an earlier attempt (%s)", msg.id, exc)
             return None
@@ -164,18 +164,22 @@ class Delivery:
             slot = ratelimit.take(self.r, rate, priority=True, max_wait=MAX_SLOT_WAIT)
         elif queues.waiting(self.line, PRIORITY_QUEUES):
             slot = ratelimit.take(self.r, rate, priority=False)
-        else:  # nothing more urgent waits: wait up to one interval for a free slot, without holding it,
-            # so a crisis alert or a reply arriving meanwhile takes it first
+        else:  # nothing more urgent waits: wait up to one interval for a free slot without holding it (a
+            # crisis alert or a reply arriving meanwhile takes it first), reserving it only `lead` ahead so
+            # the slot after the last one is never lost to a late poll
+            ahead = ratelimit.lead(rate)
             deadline = time.monotonic() + min(BULK_MAX_WAIT, ratelimit.interval(rate) * 1.01)
-            slot = ratelimit.take(self.r, rate, priority=False)
-            while not slot.granted and time.monotonic() + slot.wait <= deadline:
-                time.sleep(slot.wait)
+            slot = ratelimit.take(self.r, rate, priority=False, ahead=ahead)
+            while not slot.granted and time.monotonic() + slot.wait - ahead <= deadline:
+                time.sleep(max(slot.wait - ahead / 2, 0.0))
                 if queues.waiting(self.line, PRIORITY_QUEUES):
                     break
-                slot = ratelimit.take(self.r, rate, priority=False)
+                slot = ratelimit.take(self.r, rate, priority=False, ahead=ahead)
         if slot.granted:
+            leaves = time.monotonic() + slot.wait
             if slot.wait > 0:
                 time.sleep(slot.wait)
+            self.absorb_lateness(slot, time.monotonic() - leaves)
             return True
         if not self.paced:
             self.retry_at(msg, max(slot.wait, 0.01), name="slot")
@@ -188,10 +192,11 @@ class Delivery:
             return "already final"
         sender = runtime.sender()
         try:
+            urgent = msg.kind in PERSISTENT  # within its short lease
             if msg.channel == "call":
-                sid = sender.place_call(msg.to, msg.body)
+                sid = sender.place_call(msg.to, msg.body, urgent=urgent)
             else:
-                sid = sender.send_sms(msg.to, msg.body)
+                sid = sender.send_sms(msg.to, msg.body, urgent=urgent)
         except TransientSendError as exc:
             metrics.count_twilio_error(self.r, exc.code)
             if attempt >= settings.retry_max and msg.kind not in PERSISTENT:
@@ -212,6 +217,11 @@ class Delivery:
         outbound.mark(self.line, msg.id, Status.SENT, sid=sid)
         log.info("message %s sent to %s (%s)", msg.id, mask(msg.to), msg.kind)
         return "sent"
+
+    def absorb_lateness(self, slot: ratelimit.Slot, by: float) -> None:
+        """Woke noticeably after the slot's start (a busy machine): the next slot keeps a whole interval."""
+        if by > ratelimit.LATE:
+            ratelimit.late(self.r, self.line.settings.send_rate, slot, by)
 
     def backoff(self, msg: Message, attempt: int) -> float:
         """Exponential, capped lower for crisis work."""
@@ -234,7 +244,7 @@ class Delivery:
         at = self.line.now() + timedelta(seconds=delay)
         timers.schedule(self.r, f"{name}:{msg.id}", at, msg.queue, jobs.DELIVER, msg.id)
         if msg.kind in outbound.WATCHED:
-            self.rewatch = at + timedelta(seconds=self.line.settings.send_lease + 1)
+            self.rewatch = at + timedelta(seconds=self.line.settings.send_crisis_lease + 1)
 
     def release(self) -> None:
         # Only our own lock: a lease that expired may belong to a newer delivery.

@@ -31,15 +31,15 @@ LOOKUP_LIMIT = 20
 
 
 class Sender(Protocol):
-    def send_sms(self, to: str, body: str) -> str:
-        """Hand a text to the carrier; the message sid."""
+    def send_sms(self, to: str, body: str, *, urgent: bool = False) -> str:
+        """Hand a text to the carrier; the message sid. `urgent` (crisis work): within the crisis HTTP timeout."""
         ...
 
-    def place_call(self, to: str, url: str) -> str:
+    def place_call(self, to: str, url: str, *, urgent: bool = False) -> str:
         """Start a call whose TwiML is at `url`; the call sid."""
         ...
 
-    def find(self, channel: str, to: str, body: str, since: float) -> list[str]:
+    def find(self, channel: str, to: str, body: str, since: float, *, urgent: bool = False) -> list[str]:
         """Sids of texts (or calls) to `to` with this body created since `since` (epoch seconds), newest first.
 
         Asked after an attempt that got no answer (a timeout, a killed process): the carrier may have it.
@@ -70,22 +70,30 @@ class TwilioSender:
         # The client logs every request's headers at INFO: noise, and time taken from the send rate.
         logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
         self.settings = settings
-        self.client = Client(settings.account_sid, settings.auth_token,
-                             http_client=TwilioHttpClient(timeout=settings.http_timeout))
-        self.client.api.base_url = settings.api_url.rstrip("/")
-        # An edge or region (argument or TWILIO_EDGE / TWILIO_REGION) would rewrite the host of every URL.
-        self.client.edge = None
-        self.client.region = None
+        self.client = self._client(settings.http_timeout)
+        # Crisis texts and alerts: a client whose timeout is below their short lease (`sending.crisis_lease`).
+        self.urgent = self._client(settings.crisis_http_timeout)
         base = settings.public_url
         self.status_callback = f"{base}/twilio/status" if base else None
         self.voice_base = base or ""
         # The client loads its API modules on first use: do it now, not between a send slot and its request.
         self.messages, self.calls = self.client.messages, self.client.calls
+        self.urgent_messages, self.urgent_calls = self.urgent.messages, self.urgent.calls
 
-    def send_sms(self, to: str, body: str) -> str:
+    def _client(self, timeout: float) -> Client:
+        client = Client(self.settings.account_sid, self.settings.auth_token,
+                        http_client=TwilioHttpClient(timeout=timeout))
+        client.api.base_url = self.settings.api_url.rstrip("/")
+        # An edge or region (argument or TWILIO_EDGE / TWILIO_REGION) would rewrite the host of every URL.
+        client.edge = None
+        client.region = None
+        return client
+
+    def send_sms(self, to: str, body: str, *, urgent: bool = False) -> str:
         kwargs = {"status_callback": self.status_callback} if self.status_callback else {}
         try:
-            message = self.messages.create(to=to, from_=self.settings.number, body=body, **kwargs)
+            messages = self.urgent_messages if urgent else self.messages
+            message = messages.create(to=to, from_=self.settings.number, body=body, **kwargs)
         except TwilioRestException as exc:
             raise classify(exc) from exc
         except requests.RequestException as exc:
@@ -94,11 +102,11 @@ class TwilioSender:
             raise AmbiguousSendError(f"twilio answer unreadable: {type(exc).__name__}") from exc
         return str(message.sid)
 
-    def place_call(self, to: str, url: str) -> str:
+    def place_call(self, to: str, url: str, *, urgent: bool = False) -> str:
         kwargs = {"status_callback": self.status_callback} if self.status_callback else {}
         try:
-            call = self.calls.create(to=to, from_=self.settings.number, url=self.voice_base + url,
-                                            method="POST", **kwargs)
+            calls = self.urgent_calls if urgent else self.calls
+            call = calls.create(to=to, from_=self.settings.number, url=self.voice_base + url, method="POST", **kwargs)
         except TwilioRestException as exc:
             raise classify(exc) from exc
         except requests.RequestException as exc:
@@ -107,8 +115,11 @@ class TwilioSender:
             raise AmbiguousSendError(f"twilio answer unreadable: {type(exc).__name__}") from exc
         return str(call.sid)
 
-    def find(self, channel: str, to: str, body: str, since: float) -> list[str]:
-        resource = self.calls if channel == "call" else self.messages
+    def find(self, channel: str, to: str, body: str, since: float, *, urgent: bool = False) -> list[str]:
+        if urgent:
+            resource = self.urgent_calls if channel == "call" else self.urgent_messages
+        else:
+            resource = self.calls if channel == "call" else self.messages
         try:
             found = resource.list(to=to, from_=self.settings.number, limit=LOOKUP_LIMIT, page_size=LOOKUP_LIMIT)
         except TwilioRestException as exc:
@@ -132,13 +143,13 @@ class OutboxSender:
         pipe.execute()
         return str(entry["sid"])
 
-    def send_sms(self, to: str, body: str) -> str:
+    def send_sms(self, to: str, body: str, *, urgent: bool = False) -> str:
         return self._keep({"sid": "SM" + uuid.uuid4().hex, "kind": "sms", "to": to, "body": body, "at": time.time()})
 
-    def place_call(self, to: str, url: str) -> str:
+    def place_call(self, to: str, url: str, *, urgent: bool = False) -> str:
         return self._keep({"sid": "CA" + uuid.uuid4().hex, "kind": "call", "to": to, "body": url, "at": time.time()})
 
-    def find(self, channel: str, to: str, body: str, since: float) -> list[str]:
+    def find(self, channel: str, to: str, body: str, since: float, *, urgent: bool = False) -> list[str]:
         kind = "call" if channel == "call" else "sms"
         return [e["sid"] for e in reversed(read_outbox(self.r))
                 if e["kind"] == kind and e["to"] == to and e["body"] == body and float(e.get("at", 0)) >= since - SKEW]

@@ -33,7 +33,7 @@ def sweep(line: Line, now: datetime | None = None, limit: int = 200) -> int:
         if msg is None or msg.status in outbound.FINAL:
             outbound.close(r, msg_id)
             continue
-        outbound.recheck_at(r, msg_id, moment + outbound.RECHECK.get(msg.queue, 60.0))
+        outbound.recheck_at(r, msg_id, moment + outbound.recheck_after(line, msg.queue))
         if under_way(line, msg):
             continue
         queues.enqueue(line, msg.queue, jobs.DELIVER, msg_id, job_id=f"sweep:{msg_id}:{int(moment)}")

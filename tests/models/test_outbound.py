@@ -1,4 +1,4 @@
-"""Message records: one record per business key, made one or many at a time, and never left undelivered."""
+"""Message records: one record per business key, a broadcast's copies made in its fan-out, none left undelivered."""
 from __future__ import annotations
 
 from tests.support.harness import Harness, member_number
@@ -9,17 +9,15 @@ from textline.models.outbound import Kind, Status
 M1, M2 = member_number(301), member_number(302)
 
 
-def test_create_many_makes_one_record_per_key_and_gives_back_the_first_id(line: Harness) -> None:
-    items = [(M1, "Meeting moved to 7pm — see you", "bc:1:" + M1), (M2, "Meeting moved", "bc:1:" + M2)]
-    first = outbound.create_many(line.line, items, kind=Kind.BROADCAST, queue=queues.BROADCAST, ref="bc:1")
-    assert [new for _, new in first] == [True, True]
-    again = outbound.create_many(line.line, items, kind=Kind.BROADCAST, queue=queues.BROADCAST)
-    assert again == [(msg_id, False) for msg_id, _ in first]
-    record = outbound.get(line.r, first[0][0])
-    assert record.to == M1 and record.body == "Meeting moved to 7pm - see you"
+def test_a_broadcast_copy_reads_back_as_a_queued_record_that_expires(line: Harness) -> None:
+    script = outbound.LUA_COPY + "copy(ARGV[1], ARGV[2], ARGV[3], ARGV[4], 'broadcast', 'broadcast', 'bc:1', 'now')"
+    line.r.eval(script, 0, "77", M1, "Meeting moved to 7pm", 3600)
+    record = outbound.get(line.r, "77")
+    assert record is not None and record.to == M1 and record.body == "Meeting moved to 7pm"
     assert record.kind == Kind.BROADCAST and record.status == Status.QUEUED and record.ref == "bc:1"
-    assert outbound.send_text(line.line, M2, "x", kind=Kind.BROADCAST, dedupe="bc:1:" + M2) is None
-    assert outbound.create_many(line.line, [], kind=Kind.BROADCAST, queue=queues.BROADCAST) == []
+    assert (record.channel, record.attempts, record.queue) == ("sms", 0, queues.BROADCAST)
+    assert 3500 < line.r.ttl("tl:msg:77") <= 3600
+    assert outbound.start_attempt(line.line, "77") == 1
 
 
 def test_a_dedupe_hit_enqueues_the_delivery_a_crash_lost(line: Harness) -> None:

@@ -32,7 +32,7 @@ BASE_TOML = {
     "name": "Test Line",
     "quiet_hours": "00:00-00:00",
     "send_rate": 1000.0,
-    "sending": {"retry_backoff": "10ms", "lease": "2s"},
+    "sending": {"retry_backoff": "10ms", "lease": "2s", "crisis_lease": "2s"},
 }
 
 

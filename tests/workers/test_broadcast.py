@@ -62,11 +62,39 @@ def test_retried_and_restarted_work_sends_nothing_twice(line: Harness) -> None:
     line.work()
     assert Fanout(line.line, bid).run() == "done"
     assert Pump(line.line, bid).run() == "nothing to send"
-    b = broadcasts.get(line.r, bid)
-    b_again = Fanout(line.line, bid).prepare(b, [ACTIVE_NY, ACTIVE_LA])  # a batch made again after a crash
-    assert sorted(b_again[0]) == sorted(m.id for m in _records(line, bid) if m.to in (ACTIVE_NY, ACTIVE_LA))
+    assert broadcasts.batch(line.r, bid, 0, 250, Fanout(line.line, bid).copy(broadcasts.get(line.r, bid))).taken == 0
     line.work()
     assert sorted(m.to for m in line.twilio.messages) == sorted([ACTIVE_NY, ACTIVE_LA, DISCREET])
+    assert sorted(m.to for m in _records(line, bid)) == sorted([ACTIVE_NY, ACTIVE_LA, DISCREET])
+
+
+def test_a_batch_run_by_a_run_whose_lease_lapsed_writes_nothing(line: Harness) -> None:
+    group = everyone(line)
+    line.set_clock(AWAKE)
+    bid, _ = broadcasts.create(line.r, broadcasts.Kind.ANNOUNCEMENT, group_id=group.id, at=AWAKE, now=AWAKE,
+                               text=TEXT)
+    assert broadcasts.begin(line.r, bid, group) == 6
+    first, late = Fanout(line.line, bid), Fanout(line.line, bid)
+    for run in (first, late):
+        run.made = run.copy(broadcasts.get(line.r, bid))
+    done = first.batch(broadcasts.get(line.r, bid), 0)
+    assert (done.taken, done.queued, done.held) == (6, 3, 0)
+    assert dict(done.skipped) == {"skipped_gone": 0, "skipped_opted_out": 1, "skipped_invalid": 1,
+                                  "skipped_pending": 1}
+    assert late.batch(broadcasts.get(line.r, bid), 0).taken == 0  # the cursor moved on: nothing written twice
+    assert len(_records(line, bid)) == 3 and broadcasts.get(line.r, bid).counts["queued"] == 3
+    line.r.hset(f"tl:broadcast:{bid}", "status", "cancelled")
+    assert first.batch(broadcasts.get(line.r, bid), 6).taken == -1
+
+
+def test_a_snapshot_holds_each_number_once(line: Harness) -> None:
+    everyone(line)
+    line.set_clock(AWAKE)
+    bid, _ = broadcasts.create(line.r, broadcasts.Kind.ANNOUNCEMENT, group_id=1, at=AWAKE, now=AWAKE, text=TEXT,
+                               recipients=[ACTIVE_NY, ACTIVE_LA, ACTIVE_NY])
+    assert Fanout(line.line, bid).run() == "fanned out"
+    assert broadcasts.get(line.r, bid).total == 2
+    assert sorted(m.to for m in _records(line, bid)) == sorted([ACTIVE_NY, ACTIVE_LA])
 
 
 def _records(line: Harness, bid: int) -> list[outbound.Message]:
@@ -108,7 +136,7 @@ def test_erasing_a_member_mid_fan_out_keeps_everyone_else(line: Harness) -> None
     line.set_clock(AWAKE)
     bid, _ = broadcasts.create(line.r, broadcasts.Kind.ANNOUNCEMENT, group_id=group.id, at=AWAKE, now=AWAKE,
                                text=TEXT)
-    broadcasts.begin(line.r, bid, groups.roster(line.r, group))
+    broadcasts.begin(line.r, bid, group)
     assert line.cli("members", "erase", ACTIVE_LA, "--yes").exit_code == 0
     assert Fanout(line.line, bid).run() == "fanned out"
     line.work()
@@ -132,5 +160,38 @@ def test_a_member_without_a_known_zone_keeps_the_lines_quiet_hours() -> None:
     from workers.broadcast import zone_of
 
     member = members.Member(ACTIVE_NY, members.MemberStatus.ACTIVE, "en", "Nowhere/Else")
-    assert zone_of(member, "America/Chicago").key == "America/Chicago"
-    assert zone_of(members.Member(ACTIVE_NY, members.MemberStatus.ACTIVE, "en", ""), "").key == "UTC"
+    assert zone_of(member.timezone, "America/Chicago").key == "America/Chicago"
+    assert zone_of("", "").key == "UTC"
+
+
+def test_a_broadcasts_copies_are_counted_in_metrics_by_the_status_each_reached(line: Harness) -> None:
+    from textline.models import metrics
+
+    everyone(line)
+    line.set_clock(AWAKE)
+    line.twilio.fail_next(1, status=400, code=21211)  # the first copy: a number Twilio will not take
+    line.cli("broadcast", "TUE1", TEXT)
+    line.work()
+    sids = [m.sid for m in line.twilio.messages]
+    assert len(sids) == 2
+    line.status(sids[0], "delivered")
+    line.status(sids[1], "undelivered", "30003")
+    line.status(sids[1], "undelivered", "30003")  # Twilio repeats itself: counted once
+    counted, _ = metrics.read(line.r)
+    rows = counted[metrics.OUTBOUND]
+    assert rows[("broadcast", "sms", "sent")] == 2 and rows[("broadcast", "sms", "failed")] == 1
+    assert rows[("broadcast", "sms", "delivered")] == 1 and rows[("broadcast", "sms", "undelivered")] == 1
+    assert counted[metrics.TWILIO_ERRORS][("21211",)] == 1 and counted[metrics.TWILIO_ERRORS][("30003",)] == 1
+    assert "+1" not in str(counted)  # no number in any label
+
+
+def test_a_members_copy_is_in_their_export_and_goes_with_their_erasure(line: Harness) -> None:
+    everyone(line)
+    line.set_clock(AWAKE)
+    line.cli("broadcast", "TUE1", TEXT)
+    [copy] = [m for m in outbound.export_member(line.r, ACTIVE_LA) if m.get("ref", "").startswith("bc:")]
+    assert copy["body"] == TEXT and copy["to"] == ACTIVE_LA
+    assert line.cli("members", "erase", ACTIVE_LA, "--yes").exit_code == 0
+    assert not line.r.exists(f"tl:msg:{copy['id']}")
+    records = [k for k in line.r.scan_iter(match="tl:msg:*") if line.r.type(k) == "hash"]
+    assert records and not [k for k in records if ACTIVE_LA in str(line.r.hgetall(k))]

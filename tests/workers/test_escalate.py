@@ -53,7 +53,7 @@ def test_the_webhooks_alerts_and_the_first_round_send_each_alert_once(crew: Harn
 def test_a_first_round_lost_with_its_worker_runs_again_within_seconds(crew: Harness) -> None:
     crew.member(M1).texts(CRISIS)
     queues.queue(crew.line, queues.CRISIS).empty()  # the worker holding every job died
-    crew.set_clock(at(crew.settings.send_lease + 1))
+    crew.set_clock(at(crew.settings.send_crisis_lease + 1))
     crew.work()
     assert len(crew.twilio.texts_to(ANA)) == 1  # each alert was watched from the moment it was enqueued
     assert cases.get(crew.r, 1).round == 0
@@ -173,6 +173,6 @@ def test_an_alert_lost_before_its_worker_started_it_is_sent_after_the_lease(crew
     Ladder(crew.line, 1).step(1)  # round 1 ran and enqueued the alerts' deliveries ...
     assert crisis.count == 2
     crisis.empty()  # ... which died with their worker before it started them
-    crew.set_clock(at(crew.settings.send_lease + 1))
+    crew.set_clock(at(crew.settings.send_crisis_lease + 1))
     crew.work()
     assert len(crew.twilio.texts_to(ANA)) == len(crew.twilio.texts_to(BEN)) == 1

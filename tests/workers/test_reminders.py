@@ -124,3 +124,21 @@ def test_a_held_reminder_is_dropped_once_the_meeting_has_begun(line: Harness) ->
     assert line.member(M1).received == []
     [reminder] = line.cli_json("broadcasts")
     assert (reminder["kind"], reminder["status"], reminder["held"], reminder["skipped"]) == ("reminder", "done", 1, 1)
+
+
+def test_each_member_gets_the_reminder_in_their_own_language_and_wording(line: Harness) -> None:
+    from textline.models import members
+
+    circle(line, M1, M2, M3)
+    members.update(line.r, M2, language="es")
+    members.update(line.r, M3, language="es", discreet=True)
+    at(line, datetime(2025, 3, 4, 0, 0, tzinfo=UTC))
+    [en], [es], [es_discreet] = (line.member(p).received for p in (M1, M2, M3))
+
+    def spanish(discreet: bool) -> str:
+        return line.line.text("es", "groups.reminder", discreet=discreet, group="Tuesday Circle",
+                              where="St Mark's hall", when=meetings.when_text("es", datetime(2025, 3, 4, 19, 0)))
+
+    assert en == REMINDER_4
+    assert es == spanish(False) != en
+    assert es_discreet == spanish(True)

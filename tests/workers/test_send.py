@@ -174,3 +174,32 @@ def test_a_paced_delivery_without_a_slot_leaves_the_record_to_its_caller(line: H
     assert Delivery(line.line, msg_id, paced=True).run() == "later"
     assert outbound.get(line.r, msg_id).status == Status.QUEUED
     assert timers.pending(line.r) == []
+
+
+def test_crisis_work_holds_its_lock_for_the_short_crisis_lease_with_an_http_timeout_below_it(line: Harness) -> None:
+    from workers.send import Delivery
+    from workers.senders import TwilioSender
+
+    line.configure(sending={"lease": "15s", "crisis_lease": "6s"})
+    sender = TwilioSender(line.settings)
+    assert sender.urgent.http_client.timeout == 4.0 < line.settings.send_crisis_lease
+    assert sender.client.http_client.timeout == line.settings.http_timeout == 10.0
+    line.member(M1).joins()
+    alert = outbound.send_text(line.line, M1, "Crisis alert: case 1", kind=Kind.ALERT, queue=queues.CRISIS)
+    reply = send(line, M1)
+    assert Delivery(line.line, alert).lease(outbound.get(line.r, alert)) == 6.0
+    assert Delivery(line.line, reply).lease(outbound.get(line.r, reply)) >= 15.0
+    # the alert is watched within its own lease, not the plain one
+    from textline.core import timers
+    assert abs(timers.due_at(line.r, outbound.watch_name(alert)) - line.line.now().timestamp() - 7.0) < 1.0
+    line.work()
+    assert outbound.get(line.r, alert).status == Status.SENT
+
+
+def test_a_crisis_lease_out_of_bounds_is_a_config_error(line: Harness) -> None:
+    import pytest
+
+    from textline.core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="crisis_lease"):
+        line.configure(sending={"crisis_lease": "1s"})

@@ -143,6 +143,7 @@ def test_idle_workers_given_sigterm_exit_within_seconds_and_leave_nothing_behind
 
 @pytest.mark.slow
 def test_a_worker_given_sigterm_mid_alert_finishes_sending_it_then_exits(line: Harness, workers: Workers) -> None:
+    line.configure(sending={"crisis_lease": "6s"})  # the alert's HTTP timeout (4 s) outlasts the delay
     staff_on_call(line)
     line.twilio.delay_next(1, 2.0)  # "Twilio" takes two seconds to accept the alert
     proc = workers.start("--queues", queues.CRISIS)
@@ -161,7 +162,9 @@ def test_a_worker_given_sigterm_mid_alert_finishes_sending_it_then_exits(line: H
 
 @pytest.mark.slow
 def test_a_job_that_outlasts_the_grace_period_is_cut_short_and_runs_again(line: Harness, workers: Workers) -> None:
-    line.configure(sending={"http_timeout": "60s"})
+    # The alert's HTTP timeout (two thirds of its lease: 22 s) outlasts the 20 s grace. The run RQ starts
+    # again at once finds the lock held and sets the watch a lease on: the alert goes out within ~34 s more.
+    line.configure(sending={"http_timeout": "60s", "crisis_lease": "33s"})
     staff_on_call(line)
     line.twilio.delay_next(1, 60.0)  # "Twilio" never answers the alert's first request in time
     proc = workers.start("--queues", queues.CRISIS)
@@ -176,6 +179,6 @@ def test_a_job_that_outlasts_the_grace_period_is_cut_short_and_runs_again(line: 
     assert "did not finish within" in proc.log.read_text()
     # Another worker takes the alert up again. The cut-short request reached "Twilio": the next run looks
     # it up there rather than send a second copy.
-    assert line.work_until(lambda: alert_statuses(line) == [Status.SENT], timeout=30)
+    assert line.work_until(lambda: alert_statuses(line) == [Status.SENT], timeout=60)
     assert to_ana(line) == 1 and line.twilio.lookups >= 1
     assert abandoned(line) == 0

@@ -111,6 +111,9 @@ class Settings:
     retry_max: int = 12
     send_lease: float = 15.0
     http_timeout: float = 10.0
+    #: [sending] crisis_lease: how long a crisis text or alert's delivery may hold its lock; a worker that dies
+    #: mid-send is covered this long (plus the ticker's second) after it began. Its HTTP timeout is below it.
+    send_crisis_lease: float = 6.0
     inbound_rate: int = 30
     #: [retention] pending: a number that never said YES is forgotten after this long.
     pending_retention: float = 7 * 86400.0
@@ -179,6 +182,11 @@ class Settings:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def crisis_http_timeout(self) -> float:
+        """The Twilio client's timeout for crisis texts and alerts: two thirds of their lease (4 s by default)."""
+        return min(self.http_timeout, self.send_crisis_lease * 2 / 3)
 
     def resource(self, language: str) -> str:
         return self.crisis_resources.get(language) or self.crisis_resources.get("en") or DEFAULT_RESOURCES["en"]
@@ -327,9 +335,11 @@ def _from_toml(path: Path) -> dict[str, Any]:
             out[name] = parse_duration(retention[key])
     sending = data.get("sending", {})
     for key, name in (("retry_backoff", "retry_backoff"), ("lease", "send_lease"),
-                      ("http_timeout", "http_timeout")):
+                      ("http_timeout", "http_timeout"), ("crisis_lease", "send_crisis_lease")):
         if key in sending:
             out[name] = parse_duration(sending[key])
+    if "crisis_lease" in sending and not 1.5 <= out["send_crisis_lease"] <= 60:
+        raise ConfigError(f"sending.crisis_lease must be 1.5s to 60s, not {sending['crisis_lease']!r}")
     if "retry_max" in sending:
         out["retry_max"] = int(sending["retry_max"])
     checkins = data.get("checkins", {})

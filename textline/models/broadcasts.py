@@ -16,7 +16,7 @@ set (id by creation), `tl:broadcasts:meeting:{id}` set (a meeting's reminders).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
@@ -25,7 +25,7 @@ import redis
 from textline.core import jobs, queues, timers
 from textline.core.errors import TextlineError
 from textline.core.line import Line
-from textline.models import groups, meetings
+from textline.models import groups, meetings, members, outbound
 from textline.models.groups import Group
 
 SEQ = "tl:broadcast:seq"
@@ -122,7 +122,7 @@ def create(r: redis.Redis, kind: Kind, *, group_id: int, at: datetime, now: date
     pipe = r.pipeline()
     if recipients is not None:  # a fixed list (those reminded of a cancelled meeting), not a roster snapshot
         _write_recipients(pipe, bid, recipients)
-        fields.update(status=str(Status.PREPARING), total=len(recipients))
+        fields.update(status=str(Status.PREPARING), total=len(set(recipients)))
     pipe.hset(_key(bid), mapping=fields)
     pipe.zadd(ALL, {str(bid): now.timestamp()})
     if meeting_id:
@@ -165,6 +165,8 @@ def announce(line: Line, group: str, text: str, *, at: str | None, by: str, disc
 
 
 def _write_recipients(pipe: redis.client.Pipeline, bid: int | str, phones: list[str]) -> None:
+    """A fixed list, each number once (a copy is made per entry)."""
+    phones = list(dict.fromkeys(phones))
     pipe.delete(_to(bid))
     for start in range(0, len(phones), 1000):
         pipe.rpush(_to(bid), *phones[start:start + 1000])
@@ -209,43 +211,152 @@ def _move(r: redis.Redis, bid: int | str, old: Status, new: Status) -> bool:
 
 
 # -- fan-out -------------------------------------------------------------------------------------------------
-def begin(r: redis.Redis, bid: int, phones: list[str]) -> None:
-    """Snapshot the recipients of a scheduled broadcast (run under the fan-out lease; safe to repeat)."""
-    pipe = r.pipeline()
-    _write_recipients(pipe, bid, phones)
-    pipe.hset(_key(bid), mapping={"total": len(phones), "cursor": 0})
-    pipe.execute()
-    _move(r, bid, Status.SCHEDULED, Status.PREPARING)
-
-
-def recipients(r: redis.Redis, bid: int, start: int, count: int) -> list[str]:
-    return r.lrange(_to(bid), start, start + count - 1)
-
-
-_ADVANCE = """
-if redis.call('HGET', KEYS[1], 'status') == 'cancelled' then return -1 end
-if redis.call('HGET', KEYS[1], 'cursor') ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'cursor', ARGV[2])
-local n = tonumber(ARGV[3])
-for i = 0, n - 1 do
-  redis.call('HINCRBY', KEYS[1], ARGV[4 + i * 2], tonumber(ARGV[5 + i * 2]))
-end
-for i = 4 + n * 2, #ARGV, 2 do
-  redis.call('ZADD', KEYS[2], 'NX', ARGV[i + 1], ARGV[i])
-end
-return 1
+_BEGIN = """
+local total = 0
+redis.call('DEL', KEYS[2])
+if KEYS[3] ~= '' then total = redis.call('SORT', KEYS[3], 'BY', 'nosort', 'STORE', KEYS[2]) end
+redis.call('HSET', KEYS[1], 'total', total, 'cursor', 0)
+if redis.call('HGET', KEYS[1], 'status') == ARGV[1] then redis.call('HSET', KEYS[1], 'status', ARGV[2]) end
+return total
 """
 
 
-def advance(r: redis.Redis, bid: int, cursor: int, new_cursor: int, due: Mapping[str, float],
-            counts: Mapping[str, int]) -> int:
-    """Add one batch's messages and counts once: 1 done, 0 another run got there first, -1 cancelled."""
-    args: list[str | int | float] = [cursor, new_cursor, len(counts)]
-    for name, value in counts.items():
-        args.extend((name, value))
-    for msg_id, not_before in due.items():
-        args.extend((msg_id, not_before))
-    return int(r.eval(_ADVANCE, 2, _key(bid), _due(bid), *args))
+def begin(r: redis.Redis, bid: int, group: Group | None) -> int:
+    """Snapshot the roster of a scheduled broadcast's group in Redis, in the set's order (under the fan-out
+    lease; safe to repeat); how many are on it. No group (deleted since): nobody."""
+    roster = groups.roster_key(group) if group else ""
+    return int(r.eval(_BEGIN, 3, _key(bid), _to(bid), roster, str(Status.SCHEDULED), str(Status.PREPARING)))
+
+
+# The one place a member's record is read from Lua (the fan-out's batch, below): `member(phone)` gives
+# status, language, zone and the discreet flag, false for each field missing (no record: status false).
+_MEMBER_ROW = f"""
+local function member(phone)
+  return redis.call('HMGET', '{members.key("")}' .. phone, 'status', 'language', 'timezone', 'discreet')
+end
+"""
+
+# One batch of the fan-out, all in Redis: who on the snapshot's slice may get a copy (opt-outs and invalid
+# numbers by set look-ups for the whole slice; no record, not yet consented), their copy, due from when quiet
+# hours end in their zone, the counts, the cursor moved on. Atomic: a crash leaves the batch undone or done,
+# and a run whose lease lapsed (the cursor moved on) or a cancel writes nothing. With a snapshot that holds
+# each number once, that makes each member's copy once.
+# KEYS: broadcast hash, snapshot list, due set, message id counter, opt-out set, invalid hash.
+# ARGV: cursor, count, begin (epoch s), ttl, now (ISO), kind, queue, ref, then the texts known
+# (n, then n pairs "language|discreet" -> body, '' for none), then the zones known (n, then zone -> release).
+# Returns {-1} cancelled, {0} cursor moved by another run, {2, keys...} texts/zones to supply first
+# (nothing written: as {2, nb, body keys..., zone names...}), or {1, taken, queued, held, skip counts...}.
+_BATCH = _MEMBER_ROW + outbound.LUA_COPY + """
+local bc, snapshot, due = KEYS[1], KEYS[2], KEYS[3]
+if redis.call('HGET', bc, 'status') == 'cancelled' then return {-1} end
+if redis.call('HGET', bc, 'cursor') ~= ARGV[1] then return {0} end
+local cursor, count, begin, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local bodies, zones, at = {}, {}, 10
+for _ = 1, tonumber(ARGV[9]) do bodies[ARGV[at]] = ARGV[at + 1]; at = at + 2 end
+local nzones = tonumber(ARGV[at]); at = at + 1
+for _ = 1, nzones do zones[ARGV[at]] = tonumber(ARGV[at + 1]); at = at + 2 end
+local phones = redis.call('LRANGE', snapshot, cursor, cursor + count - 1)
+if #phones == 0 then return {0} end
+local opted = redis.call('SMISMEMBER', KEYS[5], unpack(phones))
+local invalid = redis.call('HMGET', KEYS[6], unpack(phones))
+local skips = {skipped_gone = 0, skipped_opted_out = 0, skipped_invalid = 0, skipped_pending = 0}
+local rows, need_bodies, need_zones, missing = {}, {}, {}, false
+for i, phone in ipairs(phones) do
+  local m = member(phone)
+  local reason = nil
+  if not m[1] then reason = 'skipped_gone'
+  elseif opted[i] == 1 or m[1] == 'opted_out' then reason = 'skipped_opted_out'
+  elseif invalid[i] then reason = 'skipped_invalid'
+  elseif m[1] ~= 'active' then reason = 'skipped_pending' end
+  if reason then
+    skips[reason] = skips[reason] + 1
+  else
+    local text = (m[2] or '') .. '|' .. (m[4] == '1' and '1' or '0')
+    local zone = m[3] or ''
+    if bodies[text] == nil and not need_bodies[text] then need_bodies[text] = true; missing = true end
+    if zones[zone] == nil and not need_zones[zone] then need_zones[zone] = true; missing = true end
+    rows[#rows + 1] = {phone, text, zone}
+  end
+end
+if missing then
+  local out, nb = {2, 0}, 0
+  for text in pairs(need_bodies) do out[#out + 1] = text; nb = nb + 1 end
+  out[2] = nb
+  for zone in pairs(need_zones) do out[#out + 1] = zone end
+  return out
+end
+local last = 0
+if #rows > 0 then last = redis.call('INCRBY', KEYS[4], #rows) - #rows end
+local queued, held = 0, 0
+for i, row in ipairs(rows) do
+  local body = bodies[row[2]]
+  if body == '' then
+    skips.skipped_gone = skips.skipped_gone + 1
+  else
+    local id = tostring(last + i)
+    copy(id, row[1], body, ttl, ARGV[6], ARGV[7], ARGV[8], ARGV[5])
+    local release = zones[row[3]]
+    redis.call('ZADD', due, 'NX', release, id)
+    queued = queued + 1
+    if release > begin then held = held + 1 end
+  end
+end
+redis.call('HSET', bc, 'cursor', cursor + #phones)
+redis.call('HINCRBY', bc, 'queued', queued)
+redis.call('HINCRBY', bc, 'held', held)
+for name, n in pairs(skips) do redis.call('HINCRBY', bc, name, n) end
+return {1, #phones, queued, held, skips.skipped_gone, skips.skipped_opted_out, skips.skipped_invalid,
+        skips.skipped_pending}
+"""
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What one fan-out batch did: `taken` recipients (-1 cancelled, 0 another run has the cursor)."""
+    taken: int
+    queued: int = 0
+    held: int = 0
+    skipped: Mapping[str, int] = field(default_factory=dict)
+    #: Texts ("language|discreet") and zones the batch needs before it can run (nothing written then).
+    need_texts: tuple[str, ...] = ()
+    need_zones: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Copy:
+    """How the fan-out makes each member's copy: the record's fields, and the broadcast's texts and zones."""
+    begin: float
+    ttl: int
+    now: str
+    kind: str
+    queue: str
+    ref: str
+    #: "language|discreet" ("en|1") -> the text ('' when there is none to send: the meeting is gone).
+    texts: Mapping[str, str]
+    #: zone name -> epoch seconds when quiet hours let a copy go there.
+    zones: Mapping[str, float]
+
+
+def batch(r: redis.Redis, bid: int, cursor: int, count: int, copy: Copy) -> Batch:
+    """Fan out the snapshot's recipients from `cursor` (up to `count`) in one script; see `_BATCH`."""
+    args: list[str | int | float] = [cursor, count, copy.begin, copy.ttl, copy.now, copy.kind, copy.queue, copy.ref,
+                                     len(copy.texts)]
+    for text, body in copy.texts.items():
+        args.extend((text, body))
+    args.append(len(copy.zones))
+    for zone, release in copy.zones.items():
+        args.extend((zone, repr(release)))
+    keys = (_key(bid), _to(bid), _due(bid), outbound.SEQ, members.OPTOUT, members.INVALID)
+    found = r.eval(_BATCH, len(keys), *keys, *args)
+    code = int(found[0])
+    if code == 2:
+        nb = int(found[1])
+        return Batch(0, need_texts=tuple(found[2:2 + nb]), need_zones=tuple(found[2 + nb:]))
+    if code != 1:
+        return Batch(code)
+    taken, queued, held, *skips = (int(x) for x in found[1:])
+    names = ("skipped_gone", "skipped_opted_out", "skipped_invalid", "skipped_pending")
+    return Batch(taken, queued, held, dict(zip(names, skips, strict=True)))
 
 
 def fanned_out(r: redis.Redis, bid: int) -> None:

@@ -161,6 +161,11 @@ def roster(r: redis.Redis, group: Group) -> list[str]:
     return sorted(r.smembers(_roster(group.id)))
 
 
+def roster_key(group: Group) -> str:
+    """The roster's set, for a script that snapshots it in Redis (a broadcast's fan-out)."""
+    return _roster(group.id)
+
+
 def size(r: redis.Redis, group: Group) -> int:
     return int(r.scard(_roster(group.id)))
 

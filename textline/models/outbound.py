@@ -10,9 +10,9 @@ one delivery is under way: workers/send.py), `tl:msg:ref:{kind}:{id}` (the recor
 alerts about their cases), `tl:member:{phone}:mentions` (records to someone else whose text holds this
 member's whole number). Records expire after the message retention period. `tl:msg:open` sorted
 set: records not final yet -> when to check that their delivery is still under way (workers/sweep.py).
-A record is created in one atomic step with its dedupe key. Broadcast copies (`create_many`) are not
-in it: their broadcast's pump owns them. Each status a record reaches is counted once for /metrics
-(textline/models/metrics.py), in the pipeline `mark` and `record_delivery` send anyway.
+A record is created in one atomic step with its dedupe key. Broadcast copies (`LUA_COPY`, run by a
+broadcast's fan-out batch) are not in the open set: their broadcast's pump owns them. Each status a record reaches
+is counted once for /metrics (textline/models/metrics.py), in the pipeline `mark` and `record_delivery` send anyway.
 """
 from __future__ import annotations
 
@@ -88,6 +88,13 @@ OPEN = "tl:msg:open"
 #: Seconds a record may wait for its delivery before the sweep checks that a job still carries it.
 RECHECK = {queues.CRISIS: 10.0, queues.REPLIES: 15.0, queues.CALLS: 30.0, queues.BROADCAST: 60.0}
 
+
+def recheck_after(line: Line, queue: str) -> float:
+    """Seconds until the sweep looks at an open record of `queue`: crisis work just after its short lease."""
+    if queue == queues.CRISIS:
+        return min(RECHECK[queues.CRISIS], line.settings.send_crisis_lease + 2)
+    return RECHECK.get(queue, 60.0)
+
 _CREATE = """
 if KEYS[1] ~= '' and not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return 0 end
 redis.call('HSET', KEYS[2], unpack(ARGV, 5))
@@ -155,13 +162,13 @@ def create(line: Line, to: str, body: str, *, kind: Kind, queue: str, channel: s
     """Store a record; None when `dedupe` names one that exists already."""
     r = line.r
     ttl = int(line.settings.message_retention)
-    msg_id = str(r.incr("tl:msg:seq"))
+    msg_id = str(r.incr(SEQ))
     text = gsm.fit(body) if channel == "sms" else body
     # The record and its business key in one script: a crash can never leave a key without a record.
     fields = {"id": msg_id, "to": to, "body": text, "kind": str(kind), "queue": queue, "channel": channel,
               "status": str(Status.QUEUED), "attempts": "0", "ref": ref, "created_at": line.now().isoformat(),
               "dedupe": dedupe or ""}
-    recheck = line.now().timestamp() + RECHECK.get(queue, 60.0)
+    recheck = line.now().timestamp() + recheck_after(line, queue)
     keys = [f"tl:msg:key:{dedupe}" if dedupe else "", _key(msg_id), OPEN, _sent_to(to)]
     if ref:
         keys.append(_by_ref(ref))
@@ -172,51 +179,23 @@ def create(line: Line, to: str, body: str, *, kind: Kind, queue: str, channel: s
     return msg_id
 
 
-_CREATE_MANY = """
-local ttl, now, kind, queue, ref = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local nbodies = tonumber(ARGV[6])
-local first = 7 + nbodies
-local n = (#ARGV - first + 1) / 3
-local last = redis.call('INCRBY', KEYS[1], n)
-local out = {}
-for i = 1, n do
-  local at = first + (i - 1) * 3
-  local to, body, dedupe = ARGV[at], ARGV[6 + tonumber(ARGV[at + 1])], ARGV[at + 2]
-  local mark = 'tl:msg:key:' .. dedupe
-  local id = redis.call('GET', mark)
-  if id then
-    out[i] = -tonumber(id)
-  else
-    id = tostring(last - n + i)
-    redis.call('SET', mark, id, 'EX', ttl)
-    local rec = 'tl:msg:' .. id
-    redis.call('HSET', rec, 'id', id, 'to', to, 'body', body, 'kind', kind, 'queue', queue, 'channel', 'sms',
-               'status', 'queued', 'attempts', '0', 'ref', ref, 'created_at', now)
-    redis.call('EXPIRE', rec, ttl)
-    out[i] = tonumber(id)
-  end
+#: Lua: `copy(id, to, body, ttl, kind, queue, ref, now)` stores one broadcast copy as record `id`, listed
+#: under the member's number (so export and erase find it, as `create` does). Run inside a broadcast's
+#: fan-out batch (textline/models/broadcasts.py), whose snapshot and cursor make each copy once: no dedupe
+#: key is needed (nor kept, to cost nothing per copy).
+LUA_COPY = f"""
+local function copy(id, to, body, ttl, kind, queue, ref, now)
+  local rec = 'tl:msg:' .. id
+  redis.call('HSET', rec, 'id', id, 'to', to, 'body', body, 'kind', kind, 'queue', queue, 'status', 'queued',
+             'ref', ref, 'created_at', now)
+  redis.call('EXPIRE', rec, ttl)
+  local mine = '{members.key("")}' .. to .. ':messages'
+  redis.call('SADD', mine, id)
+  redis.call('EXPIRE', mine, ttl)
 end
-return out
 """
-
-
-def create_many(line: Line, items: list[tuple[str, str, str]], *, kind: Kind, queue: str,
-                ref: str = "") -> list[tuple[str, bool]]:
-    """Store many texts at once, each `(to, body, dedupe)`; (id, created) for each, in order.
-
-    One Lua script per call: a dedupe key and its record are written together, so a crash never
-    leaves a key without its record, and an item seen before gives back the id it was given then.
-    """
-    if not items:
-        return []
-    bodies: dict[str, int] = {}  # a broadcast has a handful of distinct bodies: each is sent to Redis once
-    rows: list[str | int] = []
-    for to, body, dedupe in items:
-        rows.extend((to, bodies.setdefault(body, len(bodies) + 1), dedupe))
-    args: list[str | int] = [int(line.settings.message_retention), line.now().isoformat(), str(kind), queue, ref,
-                             len(bodies), *(gsm.fit(body) for body in bodies), *rows]
-    found = line.r.eval(_CREATE_MANY, 1, "tl:msg:seq", *args)  # new ids, and ids seen before as negatives
-    return [(str(abs(msg_id)), msg_id > 0) for msg_id in found]
+#: The counter message ids come from.
+SEQ = "tl:msg:seq"
 
 
 def send_text(line: Line, to: str, body: str, *, kind: Kind, queue: str = queues.REPLIES,
@@ -246,8 +225,8 @@ def _enqueue(line: Line, queue: str, msg_id: str | None, dedupe: str | None, kin
     target = msg_id or (by_dedupe(line.r, dedupe) if dedupe else None)
     if not target:
         return
-    if kind in WATCHED:
-        at = line.now() + timedelta(seconds=line.settings.send_lease + 1)
+    if kind in WATCHED:  # within the crisis lease (workers/send.py holds its lock no longer)
+        at = line.now() + timedelta(seconds=line.settings.send_crisis_lease + 1)
         timers.schedule(line.r, watch_name(target), at, queue, jobs.DELIVER, target)
     queues.enqueue(line, queue, jobs.DELIVER, target, job_id=f"deliver:{target}:0")
 
