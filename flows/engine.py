@@ -2,22 +2,23 @@
 
 The stages, as they run (`STAGES`):
 
-1. signal: a member's discreet signal word alone opens a case quietly (flows/signal.py).
-2. crisis: a crisis in any message from any number, answered at once (flows/crisis.py).
-3. flood: a number over `inbound_rate` texts a minute is slowed (flows/flood.py).
-4. compliance: carrier keywords, STOP, START, HELP, in any state (flows/compliance.py).
-5. staff: commands of registered staff, ACK, TAKE, ON ... (the registry's staff commands).
-6. plan_peer: a peer's answers while building a member's safety plan (flows/plan_peer.py).
-7. language: a language chosen before consent (flows/language.py).
-8. consent: first contact and YES (flows/consent.py).
-9. session: an answer to a flow under way (the registry's session flows).
-10. commands: member commands, CHECKIN, CALL, PLAN ... (the registry's commands).
-11. fallback: a kind pointer to the menu when no stage answered (flows/menu.py).
+1. risk: every message from any number in any state, whatever its first word, before anything
+   else (flows/crisis.py): a member's discreet signal word opens a case quietly (flows/signal.py);
+   a crisis is answered at once and escalated, a concern gets the resource and a peer. Either
+   answer stands alone: no flow takes the text as its answer, no command runs on it.
+2. flood: a number over `inbound_rate` texts a minute is slowed (flows/flood.py).
+3. compliance: carrier keywords, STOP, START, HELP, in any state (flows/compliance.py).
+4. staff: commands of registered staff, ACK, TAKE, ON ... (the registry's staff commands), by SMS only.
+5. plan_peer: a peer's answers while building a member's safety plan (flows/plan_peer.py), by SMS only.
+6. language: a language chosen before consent (flows/language.py).
+7. consent: first contact and YES (flows/consent.py).
+8. session: an answer to a flow under way (the registry's session flows).
+9. commands: member commands, CHECKIN, CALL, PLAN ... (the registry's commands).
+10. fallback: a kind pointer to the menu when no stage answered (flows/menu.py).
 
 A stage returns None (not its message), or an `Outcome`: the answer, and the engine stops there.
-An outcome that says `go_on` lets the stages after it answer too, after it (the crisis stage does
-so for a member mid-flow, whose flow still answers); if none does, it stands alone, without the
-fallback. The engine alone composes the stages: no stage imports it.
+An outcome that says `go_on` lets the stages after it answer too, after it; if none does, it
+stands alone, without the fallback. The engine alone composes the stages: no stage imports it.
 """
 from __future__ import annotations
 
@@ -34,9 +35,8 @@ from flows import (
     menu,
     plan_peer,
     registry,
-    signal,
 )
-from flows.inbound import Inbound
+from flows.inbound import Channel, Inbound
 from flows.outcome import Outcome
 from flows.turn import Turn
 from textline.core.line import Line
@@ -46,7 +46,7 @@ Stage = Callable[[Turn], Outcome | None]
 
 
 def staff_stage(turn: Turn) -> Outcome | None:
-    if turn.staff is None:
+    if turn.staff is None or turn.inbound.channel != Channel.SMS:  # caller ID can be forged on calls
         return None
     found = registry.find_staff_command(turn.inbound.command)
     if found is None or turn.staff.role not in found.roles:
@@ -74,7 +74,7 @@ def command_stage(turn: Turn) -> Outcome | None:
     return handler(turn) if handler else None
 
 
-STAGES: list[Stage] = [signal.signal_stage, crisis.handle, flood.handle, compliance.handle, staff_stage,
+STAGES: list[Stage] = [crisis.handle, flood.handle, compliance.handle, staff_stage,
                        plan_peer.peer_stage, language.before_consent, consent.handle, session_stage, command_stage]
 
 
