@@ -77,8 +77,8 @@ def handle(turn: Turn) -> Outcome | None:
     if risk.level is Level.NONE or _flow_business(turn, risk):
         return None
     if risk.level is Level.CONCERN:
-        if _is_staff_command(turn):
-            return None  # distress words in a staff command (a broadcast): the command runs
+        if _is_staff_command(turn) or (risk.kind == "model" and _is_member_command(turn)):
+            return None  # a command the model alone finds sad ("SIGNAL stop", a broadcast): the command runs
         outcome = concern(turn, risk)
     else:
         outcome = escalate(turn, risk)
@@ -108,6 +108,10 @@ def _is_staff_command(turn: Turn) -> bool:
         return False
     found = registry.find_staff_command(turn.inbound.command)
     return found is not None and turn.staff.role in found.roles
+
+
+def _is_member_command(turn: Turn) -> bool:
+    return turn.member is not None and registry.find_command(turn.inbound.command) is not None
 
 
 def _about_a_case(turn: Turn) -> bool:

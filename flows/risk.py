@@ -28,6 +28,7 @@ and stored in the model file):
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,7 +110,21 @@ def gather(text: str, model: RiskModel, extra_dir: Path | None = None) -> Eviden
     cue = find_cue(normalise(kept)) if kept else None
     set_aside = detect(text, extra_dir) if context.set_aside and detection is None else None
     scores = model.score(kept) if kept else Scores(0.0, 0.0)
+    if len(kept) > LONG:  # the risk buried mid-way through a long chatty text: its sentence scored alone too
+        for part in _sentences(kept):
+            found = model.score(part)
+            scores = Scores(max(scores.crisis, found.crisis), max(scores.alert, found.alert))
     return Evidence(context, detection, cue, set_aside, scores)
+
+
+#: A text longer than this (characters) is also scored sentence by sentence, the highest score kept.
+LONG = 100
+_SENTENCE = re.compile(r"[^.!?;\n]+")
+
+
+def _sentences(text: str) -> list[str]:
+    """The sentences of a long text worth scoring alone (a few words at least)."""
+    return [p.strip() for p in _SENTENCE.findall(text) if len(p.split()) >= 3 and len(p) < len(text)]
 
 
 def decide(evidence: Evidence, thresholds: Thresholds) -> tuple[Level, tuple[str, ...]]:
