@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from flows import conversations, crisis_ladder, registry, signal
+from flows import conversations, crisis_ladder, plan, plan_peer, registry, signal
 from flows.crisis_detect import detect
 from flows.inbound import Channel
 from flows.outcome import Effect, Outcome, Reply
@@ -38,6 +38,11 @@ from textline.models.staff import Role
 
 #: Replies that follow the answer to a new case in the same response, given the turn and its language.
 followups: list[Callable[[Turn, str], list[Reply]]] = []
+#: Inside a flow, or on one word, a concern the model alone raised (no lexicon entry, no cue) needs this
+#: alert probability: a flow's short answers ("three", "rough day") and a lone word are too little to go on.
+FAINT_CONCERN = 0.5
+#: Flows whose answers describe distress by design (a safety plan's warning signs): a concern there is theirs.
+DISTRESS_FLOWS = frozenset({plan.FLOW, plan_peer.FLOW})
 #: Words that mark a text as Spanish when no lexicon entry says which language it is in.
 _SPANISH = re.compile(r"[ñáéíóú¿¡]|\b(que|quiero|estoy|ya|mi|me|no puedo|hoy|adios|adiós|vida)\b", re.IGNORECASE)
 
@@ -88,6 +93,14 @@ def handle(turn: Turn) -> Outcome | None:
 
 
 def _flow_business(turn: Turn, risk: Risk) -> bool:
+    """What the risk stage leaves to the other stages: a bare means word in a flow, a faint concern of the
+    model's alone, or a concern in a safety plan's steps (warning signs describe distress by design)."""
+    if risk.level is Level.CONCERN:
+        session = sessions.get(turn.r, turn.phone)
+        if session is not None and session.flow in DISTRESS_FLOWS:
+            return True
+        if risk.kind == "model" and risk.alert < FAINT_CONCERN:
+            return len(turn.inbound.words) <= 1 or _in_flow(turn)
     found = risk.detection
     if found is None or not found.weak or risk.kind != found.category or not _in_flow(turn):
         return False

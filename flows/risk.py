@@ -89,6 +89,8 @@ class Risk:
     detection: Detection | None = field(default=None, compare=False)
     #: What opened it, for a case's category: the lexicon's category, "third_party", a cue, or "model".
     kind: str = field(default="", compare=False)
+    #: The model's alert probability (crisis or concern) for the text as read.
+    alert: float = field(default=0.0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -188,4 +190,4 @@ def assess(text: str, language: str | None = None, *, extra_dir: Path | None = N
         kind = found.category
     else:
         kind = evidence.cue or "model"
-    return Risk(level, score, reasons, found, kind)
+    return Risk(level, score, reasons, found, kind, round(evidence.scores.alert, 4))
