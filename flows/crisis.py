@@ -31,16 +31,19 @@ from flows.risk_model import load_model
 from flows.turn import Turn
 from textline.core import gsm
 from textline.core.settings import Settings
-from textline.models import cases, plans, sessions, staff
+from textline.models import cases, members, plans, sessions, staff
 from textline.models.cases import CaseStatus
 from textline.models.members import MemberStatus
 from textline.models.staff import Role
 
 #: Replies that follow the answer to a new case in the same response, given the turn and its language.
 followups: list[Callable[[Turn, str], list[Reply]]] = []
-#: Inside a flow, or on one word, a concern the model alone raised (no lexicon entry, no cue) needs this
-#: alert probability: a flow's short answers ("three", "rough day") and a lone word are too little to go on.
+#: Inside a flow, or on a short text, a concern the model alone raised (no lexicon entry, no cue) needs this
+#: alert probability: a flow's answers ("three", "rough day") and a few words ("hello there") are too little.
+#: (On the corpus, texts of SHORT words or fewer that the model alone sent to concern below it: 11 benign, 1
+#: concern.)
 FAINT_CONCERN = 0.5
+SHORT = 3
 #: Flows whose answers describe distress by design (a safety plan's warning signs): a concern there is theirs.
 DISTRESS_FLOWS = frozenset({plan.FLOW, plan_peer.FLOW})
 #: Words that mark a text as Spanish when no lexicon entry says which language it is in.
@@ -99,8 +102,10 @@ def _flow_business(turn: Turn, risk: Risk) -> bool:
         session = sessions.get(turn.r, turn.phone)
         if session is not None and session.flow in DISTRESS_FLOWS:
             return True
+        if turn.inbound.opt_out_type or members.is_opted_out(turn.r, turn.phone):
+            return True  # someone who asked for no texts gets none for a concern (a crisis still is answered)
         if risk.kind == "model" and risk.alert < FAINT_CONCERN:
-            return len(turn.inbound.words) <= 1 or _in_flow(turn)
+            return len(turn.inbound.words) <= SHORT or _in_flow(turn)
     found = risk.detection
     if found is None or not found.weak or risk.kind != found.category or not _in_flow(turn):
         return False

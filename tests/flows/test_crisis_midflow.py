@@ -143,7 +143,7 @@ def test_every_word_of_a_case_is_in_cases_json_and_the_alert_says_when_cut(crew:
     member.texts("i have the pills here")
     crew.work()
     [alert] = crew.twilio.texts_to(ANA)
-    assert alert.endswith("(cut: all their words on the case page)") and gsm.segments(alert) == 1
+    assert alert.endswith("(cut: full text on the case page)") and gsm.segments(alert) == 1
     [row] = crew.cli_json("cases", "--json")
     assert [t["text"] for t in row["texts"]] == [long, "i have the pills here"]
     assert all(t["channel"] == "sms" and t["at"] for t in row["texts"])

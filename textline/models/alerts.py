@@ -44,7 +44,9 @@ def with_words(line: Line, language: str, key: str, words: str, **values: object
         return f'{header} "{gsm.truncate(flat, room)}"'
     cut = " " + line.text(language, "crisis_alert_cut")
     room -= gsm.septets(cut)
-    return f'{header} "{gsm.truncate(flat, room)}"{cut}' if room >= 8 else header
+    if room >= 8:
+        return f'{header} "{gsm.truncate(flat, room)}"{cut}'
+    return header + cut if gsm.septets(header + cut) <= SEGMENT else header
 
 
 def alert(line: Line, case: Case, language: str, key: str = "crisis_alert", words: str | None = None) -> str:
