@@ -84,15 +84,10 @@ def handle(turn: Turn) -> Outcome | None:
     risk = assess(text, turn.language, extra_dir=turn.line.settings.crisis_lexicon_dir)
     if risk.level is Level.NONE or _flow_business(turn, risk):
         return None
-    if risk.level is Level.CONCERN:
-        if _is_staff_command(turn) or (risk.kind == "model" and _is_member_command(turn)):
-            return None  # a command the model alone finds sad ("SIGNAL stop", a broadcast): the command runs
-        outcome = concern(turn, risk)
-    else:
-        outcome = escalate(turn, risk)
-    if sessions.get(turn.r, turn.phone) is not None:
-        sessions.clear(turn.r, turn.phone)  # never a flow's answer: the flow starts again when asked
-    return outcome
+    if risk.level is Level.CONCERN and (_is_staff_command(turn) or (risk.kind == "model" and _is_member_command(turn))):
+        return None  # a command the model alone finds sad ("SIGNAL stop", a broadcast): the command runs
+    sessions.clear(turn.r, turn.phone)  # never a flow's answer: the flow starts again when asked
+    return concern(turn, risk) if risk.level is Level.CONCERN else escalate(turn, risk)
 
 
 def _flow_business(turn: Turn, risk: Risk) -> bool:
