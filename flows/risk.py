@@ -113,7 +113,7 @@ def gather(text: str, model: RiskModel, extra_dir: Path | None = None) -> Eviden
     set_aside = detect(text, extra_dir) if context.set_aside and detection is None else None
     scores = model.score(kept) if kept else Scores(0.0, 0.0)
     if len(kept) > LONG:  # the risk buried mid-way through a long chatty text: its sentence scored alone too
-        for part in _sentences(kept):
+        for part in sentences(kept):
             found = model.score(part)
             scores = Scores(max(scores.crisis, found.crisis), max(scores.alert, found.alert))
     return Evidence(context, detection, cue, set_aside, scores)
@@ -124,7 +124,7 @@ LONG = 100
 _SENTENCE = re.compile(r"[^.!?;\n]+")
 
 
-def _sentences(text: str) -> list[str]:
+def sentences(text: str) -> list[str]:
     """The sentences of a long text worth scoring alone (a few words at least)."""
     return [p.strip() for p in _SENTENCE.findall(text) if len(p.split()) >= 3 and len(p) < len(text)]
 
