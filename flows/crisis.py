@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable
 
 from flows import conversations, crisis_ladder, plan, plan_peer, registry, signal
-from flows.crisis_detect import detect
+from flows.crisis_detect import Detection, detect
 from flows.inbound import Channel
 from flows.outcome import Effect, Outcome, Reply
 from flows.risk import Level, Risk, assess, thresholds_of
@@ -146,8 +146,13 @@ def concern(turn: Turn, risk: Risk) -> Outcome:
     return Outcome([Reply(resource, voice=resource)]).then(conversations.open_text_request(turn, "concern"))
 
 
-def escalate(turn: Turn, risk: Risk) -> Outcome:
-    """Answer now and escalate: open the case (or add this text to it), start the ladder once."""
+def escalate(turn: Turn, risk: Risk | Detection) -> Outcome:
+    """Answer now and escalate: open the case (or add this text to it), start the ladder once.
+
+    A `Detection` stands for a crisis someone decided (a peer's ESCALATE, flows/relay.py).
+    """
+    if isinstance(risk, Detection):
+        risk = Risk(Level.CRISIS, 1.0, (f"{risk.category}: {risk.term}",), risk, risk.category)
     language = language_for(turn, risk)
     term = risk.detection.term if risk.detection is not None else ""
     case, new = cases.open_case(turn.line, turn.phone, text=turn.inbound.text, category=risk.kind,
