@@ -232,7 +232,7 @@ def report_timing(path: object) -> None:
     """Model load and scoring times, as ratios to detect() on the same text in the same run."""
     from pathlib import Path
 
-    from flows.risk import assess
+    from flows.risk import assess, sentences
     from flows.risk_model import read_model
 
     text = LONG_TEXT[:1600]
@@ -251,6 +251,14 @@ def report_timing(path: object) -> None:
     cold = best_of(cold_score, 20)
     model.score(text)
     warm = best_of(lambda: model.score(text), 50)
+
+    def as_read() -> None:  # as flows.risk.gather reads a long text: whole, then sentence by sentence
+        model.clear_memo()
+        model.score(text)
+        for part in sentences(text):
+            model.score(part)
+
+    by_sentence = best_of(as_read, 20)
     assess(text)
     whole = best_of(lambda: assess(text), 20)
     whole_short = best_of(lambda: assess(short), 50)
@@ -259,6 +267,7 @@ def report_timing(path: object) -> None:
     print(f"   model load:                      {load * 1e3:6.1f} ms  = {load / base:5.2f} x detect(1,600 chars)")
     print(f"   model score, 1,600 chars, cold:  {cold * 1e3:6.3f} ms  = {cold / base:5.2f} x detect()  (no word memo)")
     print(f"   model score, 1,600 chars, warm:  {warm * 1e3:6.3f} ms  = {warm / base:5.2f} x detect()")
+    print(f"   ... and its sentences, cold:     {by_sentence * 1e3:6.3f} ms  = {by_sentence / base:5.2f} x detect()")
     print(f"   assess(), 1,600 chars:           {whole * 1e3:6.3f} ms  = {whole / base:5.2f} x detect()")
     ratio = whole_short / base_short
     print(f"   assess(), 160 chars:             {whole_short * 1e3:6.3f} ms  = {ratio:5.2f} x detect(160 chars)")

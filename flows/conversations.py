@@ -124,6 +124,25 @@ def _taken_conversation(turn: Turn) -> Callback | None:
     return cb if cb is not None and cb.status == Status.TAKEN else None
 
 
+def held_for(turn: Turn) -> bool:
+    """A peer holds this member's text conversation now (SMS)."""
+    if turn.staff is not None or turn.inbound.channel != Channel.SMS:
+        return False
+    return _taken_conversation(turn) is not None
+
+
+def relay_if_held(turn: Turn) -> list[Effect]:
+    """A member's crisis text while a peer holds their conversation: the peer reads it too (the risk
+    stage answered it and opened the case; the conversation goes on)."""
+    if turn.staff is not None or turn.inbound.channel != Channel.SMS or not turn.inbound.text:
+        return []
+    cb = _taken_conversation(turn)
+    if cb is None:
+        return []
+    transcript.add(turn.line, cb.id, transcript.MEMBER, turn.inbound.text)
+    return to_peer(turn, cb, turn.inbound.text)
+
+
 def stop_stage(turn: Turn) -> Outcome | None:
     """A member's STOP ends their text request (the peer holding it is told); compliance answers after."""
     told = turn.inbound.opt_out_type.upper()

@@ -2,29 +2,30 @@
 
 The stages, as they run (`STAGES`):
 
-1. signal: a member's discreet signal word alone opens a case quietly (flows/signal.py).
-2. crisis: a crisis in any message from any number, answered at once (flows/crisis.py).
-3. flood: a number over `inbound_rate` texts a minute is slowed (flows/flood.py).
+1. risk: every message from any number in any state, whatever its first word, before anything
+   else (flows/crisis.py): a member's discreet signal word opens a case quietly (flows/signal.py);
+   a crisis is answered at once and escalated, a concern gets the resource and a peer. Either
+   answer stands alone: no flow takes the text as its answer, no command runs on it.
+2. flood: a number over `inbound_rate` texts a minute is slowed (flows/flood.py).
+3. conversation stop: a member's STOP ends their text conversation, the peer is told (then 4 answers).
 4. compliance: carrier keywords, STOP, START, HELP, in any state (flows/compliance.py).
-5. staff: commands of registered staff, ACK, TAKE, ON ... (the registry's staff commands).
-6. plan_peer: a peer's answers while building a member's safety plan (flows/plan_peer.py).
-6b. staff help: any other text from a staff number gets their role's commands, never the member
-    sign-up (flows/staff_help.py); a staff member who chose MEMBER goes on as a member.
-7. language: a language chosen before consent (flows/language.py).
-8. consent: first contact and YES (flows/consent.py).
-9. session: an answer to a flow under way (the registry's session flows).
-10. commands: member commands, CHECKIN, CALL, PLAN ... (the registry's commands).
-11. free text: a typo'd command, an acknowledgement, else a text request for a peer (flows/conversations.py).
-12. fallback: a kind pointer to the menu when no stage answered (flows/menu.py).
-
-Conversations (flows/conversations.py, flows/relay.py) add: before compliance, a member's STOP ends
-their conversation; after the staff commands, a peer's other texts are relayed to their member; a
-member whose conversation a peer holds has their texts relayed; a pending number's words are kept.
+5. staff: commands of registered staff, ACK, TAKE, ON ... (the registry's staff commands), by SMS only.
+6. peer relay: a peer's other texts go to the member of the conversation they hold (flows/relay.py).
+7. plan_peer: a peer's answers while building a member's safety plan (flows/plan_peer.py), by SMS only.
+8. staff help: any other text from a staff number gets their role's commands, never the member
+   sign-up (flows/staff_help.py); a staff member who chose MEMBER goes on as a member.
+9. member relay: a member whose conversation a peer holds has their texts relayed (flows/conversations.py).
+10. language: a language chosen before consent (flows/language.py).
+11. pending: a number that has not said YES has its own words kept for a peer (flows/conversations.py).
+12. consent: first contact and YES (flows/consent.py).
+13. session: an answer to a flow under way (the registry's session flows).
+14. commands: member commands, CHECKIN, CALL, PLAN ... (the registry's commands).
+15. free text: a typo'd command, an acknowledgement, else a text request for a peer (flows/conversations.py).
+16. fallback: a kind pointer to the menu when no stage answered (flows/menu.py).
 
 A stage returns None (not its message), or an `Outcome`: the answer, and the engine stops there.
-An outcome that says `go_on` lets the stages after it answer too, after it (the crisis stage does
-so for a member mid-flow, whose flow still answers); if none does, it stands alone, without the
-fallback. The engine alone composes the stages: no stage imports it.
+An outcome that says `go_on` lets the stages after it answer too, after it; if none does, it
+stands alone, without the fallback. The engine alone composes the stages: no stage imports it.
 """
 from __future__ import annotations
 
@@ -43,10 +44,9 @@ from flows import (
     plan_peer,
     registry,
     relay,
-    signal,
     staff_help,
 )
-from flows.inbound import Inbound
+from flows.inbound import Channel, Inbound
 from flows.outcome import Outcome
 from flows.turn import Turn, TurnState, load
 from textline.core.line import Line
@@ -56,7 +56,7 @@ Stage = Callable[[Turn], Outcome | None]
 
 
 def staff_stage(turn: Turn) -> Outcome | None:
-    if turn.staff is None:
+    if turn.staff is None or turn.inbound.channel != Channel.SMS:  # caller ID can be forged on calls
         return None
     if staff_help.reads_as_member(turn) and registry.find_command(turn.inbound.keyword):
         return None  # MEMBER mode: words both know are the member's (PLAN, CALL ...)
@@ -87,11 +87,10 @@ def command_stage(turn: Turn) -> Outcome | None:
     return handler(turn) if handler else None
 
 
-STAGES: list[Stage] = [signal.signal_stage, crisis.handle, flood.handle, conversations.stop_stage, compliance.handle,
-                       staff_stage, relay.peer_relay_stage, plan_peer.peer_stage, staff_help.catch_all,
-                       conversations.member_relay_stage,
-                       language.before_consent, conversations.pending_stage, consent.handle, session_stage,
-                       command_stage, conversations.free_text_stage]
+STAGES: list[Stage] = [crisis.handle, flood.handle, conversations.stop_stage, compliance.handle, staff_stage,
+                       relay.peer_relay_stage, plan_peer.peer_stage, staff_help.catch_all,
+                       conversations.member_relay_stage, language.before_consent, conversations.pending_stage,
+                       consent.handle, session_stage, command_stage, conversations.free_text_stage]
 
 
 def handle(line: Line, inbound: Inbound, state: TurnState | None = None) -> Outcome:

@@ -56,10 +56,14 @@ class Outcome:
     #: The stages after this one may answer too, after this answer (the crisis stage, for a member
     #: mid-flow); when none does, this answer stands alone, without the fallback.
     go_on: bool = False
+    #: A crisis was escalated (a case opened or joined): on the phone, with nobody to dial, the caller
+    #: goes to the handover line (textline/voice/ivr.py).
+    crisis: bool = False
 
     @classmethod
     def say(cls, *texts: str) -> Outcome:
         return cls(replies=[Reply(t) for t in texts])
 
     def then(self, other: Outcome) -> Outcome:
-        return Outcome(self.replies + other.replies, self.effects + other.effects, self.dial or other.dial)
+        return Outcome(self.replies + other.replies, self.effects + other.effects, self.dial or other.dial,
+                       crisis=self.crisis or other.crisis)

@@ -13,6 +13,7 @@ from dataclasses import asdict
 
 import redis
 
+from flows.inbound import Channel
 from flows.outcome import Effect, Outcome, Reply, SendText
 from flows.plan import CONFIRM_FLOW, SKIP_WORDS, ask_to_confirm, next_step, take_answer
 from flows.registry import staff_command
@@ -53,8 +54,8 @@ def start(turn: Turn) -> Outcome:
 
 
 def peer_stage(turn: Turn) -> Outcome | None:
-    """Engine stage: a peer's answer while they build a plan."""
-    if turn.staff is None:
+    """Engine stage: a peer's answer while they build a plan (by SMS only: caller ID can be forged on calls)."""
+    if turn.staff is None or turn.inbound.channel != Channel.SMS:
         return None
     session = sessions.get(turn.r, turn.phone)
     if session is None or session.flow != FLOW:

@@ -28,7 +28,9 @@ and stored in the model file):
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from flows.crisis_detect import Detection, detect, normalise
 from flows.risk_context import Context, read_context
@@ -83,6 +85,12 @@ class Risk:
     level: Level
     score: float  # the model's crisis probability for the text as read (1.0 for someone else in danger)
     reasons: tuple[str, ...]
+    #: The lexicon's match on the text as read (its category and term go on a case), if any.
+    detection: Detection | None = field(default=None, compare=False)
+    #: What opened it, for a case's category: the lexicon's category, "third_party", a cue, or "model".
+    kind: str = field(default="", compare=False)
+    #: The model's alert probability (crisis or concern) for the text as read.
+    alert: float = field(default=0.0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -96,15 +104,29 @@ class Evidence:
     scores: Scores  # on the kept text
 
 
-def gather(text: str, model: RiskModel) -> Evidence:
-    """Read the context, then run the lexicon and the model on what is left."""
+def gather(text: str, model: RiskModel, extra_dir: Path | None = None) -> Evidence:
+    """Read the context, then run the lexicon (with a site's ``extra_dir``) and the model on what is left."""
     context = read_context(text)
     kept = context.kept.strip()
-    detection = detect(kept) if kept else None
+    detection = detect(kept, extra_dir) if kept else None
     cue = find_cue(normalise(kept)) if kept else None
-    set_aside = detect(text) if context.set_aside and detection is None else None
+    set_aside = detect(text, extra_dir) if context.set_aside and detection is None else None
     scores = model.score(kept) if kept else Scores(0.0, 0.0)
+    if len(kept) > LONG:  # the risk buried mid-way through a long chatty text: its sentence scored alone too
+        for part in sentences(kept):
+            found = model.score(part)
+            scores = Scores(max(scores.crisis, found.crisis), max(scores.alert, found.alert))
     return Evidence(context, detection, cue, set_aside, scores)
+
+
+#: A text longer than this (characters) is also scored sentence by sentence, the highest score kept.
+LONG = 100
+_SENTENCE = re.compile(r"[^.!?;\n]+")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a long text worth scoring alone (a few words at least)."""
+    return [p.strip() for p in _SENTENCE.findall(text) if len(p.split()) >= 3 and len(p) < len(text)]
 
 
 def decide(evidence: Evidence, thresholds: Thresholds) -> tuple[Level, tuple[str, ...]]:
@@ -143,18 +165,29 @@ def thresholds_of(model: RiskModel) -> Thresholds:
     return Thresholds(**{name: float(stored[name]) for name in Thresholds.__dataclass_fields__})
 
 
-def assess(text: str, language: str | None = None) -> Risk:
+def assess(text: str, language: str | None = None, *, extra_dir: Path | None = None) -> Risk:
     """Assess one member text (or spoken phrase).
 
     ``language`` is the member's language if known ("en", "es"); both languages' lexicons and
     context rules are applied whatever it is, because members mix them, so it only matters to
-    callers that log it.
+    callers that log it. ``extra_dir`` is a site's extra lexicon (``[crisis] lexicon_dir``): its
+    entries are the site's explicit word, so a match there is a crisis whatever the model says.
     """
     del language  # see the docstring: every language's rules always apply
     if not text or not text.strip():
         return Risk(Level.NONE, 0.0, ())
     model = load_model()
-    evidence = gather(text, model)
+    evidence = gather(text, model, extra_dir)
     level, reasons = decide(evidence, thresholds_of(model))
+    found = evidence.detection
+    if (extra_dir is not None and found is not None and level is not Level.CRISIS
+            and detect(evidence.context.kept.strip()) != found):
+        level, reasons = Level.CRISIS, (*reasons, "site lexicon")  # matched only thanks to the site's entries
     score = 1.0 if evidence.context.third_party is not None else round(evidence.scores.crisis, 4)
-    return Risk(level, score, reasons)
+    if evidence.context.third_party is not None:
+        kind = "third_party"
+    elif found is not None:
+        kind = found.category
+    else:
+        kind = evidence.cue or "model"
+    return Risk(level, score, reasons, found, kind, round(evidence.scores.alert, 4))

@@ -1,24 +1,23 @@
 """The discreet signal: `SIGNAL <word>` sets a private code word; texting it later escalates quietly.
 
-`signal_stage` runs before every other stage (before the crisis stage too,
-so a word the crisis detector also knows still gets the quiet answer): the
-member's word, alone, records a signal event and enqueues the crisis job
-that opens a case "by signal", while the member gets an ordinary-looking
+`signal_stage` runs first in the risk stage (before the assessment, so a
+word the crisis detector also knows still gets the quiet answer): the
+member's word, alone, records a signal event and opens a case "by signal"
+at once, its ladder started, while the member gets an ordinary-looking
 reply (their next meeting when the groups feature answers NEXT, else
 "Thanks, noted."). An opted-out member is escalated and hears nothing, as
 usual for an opted-out number.
 """
 from __future__ import annotations
 
-from flows import compliance, registry
+from flows import compliance, crisis_ladder, registry
 from flows.groups import next_meeting_text
-from flows.outcome import Outcome, Reply, RunJob
+from flows.outcome import Outcome, Reply
 from flows.plan import EDIT_WORDS, NO_WORDS, SKIP_WORDS, YES_WORDS
 from flows.registry import command, session_flow
 from flows.remind import CALL_WORDS, REMOVE_WORDS, TEXT_WORDS
 from flows.turn import Turn
-from textline.core import jobs, queues
-from textline.models import members, sessions, signals
+from textline.models import cases, members, sessions, signals
 from textline.models.sessions import Session
 
 FLOW = "signal"
@@ -49,7 +48,7 @@ def signal_command(turn: Turn) -> Outcome | None:
     except signals.Refused as refused:
         return Outcome.say(turn.text(refused.key))
     sessions.start(turn.r, turn.phone, FLOW, "confirm", turn.line.settings.session_timeout, {"word": word})
-    return Outcome.say(turn.text("signal.confirm", word=word))
+    return Outcome.say(turn.text("signal.confirm"))  # never the word itself: a phone's screen may be seen
 
 
 @session_flow(FLOW)
@@ -62,18 +61,25 @@ def confirm(turn: Turn, session: Session) -> Outcome:
     if word in NO_WORDS:
         sessions.clear(turn.r, turn.phone)
         return Outcome.say(turn.text("signal.kept"))
-    return Outcome.say(turn.text("signal.confirm", word=session.data.get("word", "")))
+    return Outcome.say(turn.text("signal.confirm"))
 
 
 def signal_stage(turn: Turn) -> Outcome | None:
-    """Engine stage, first: the member's signal word opens a crisis case quietly."""
-    if turn.member is None or not signals.matches(turn.r, turn.phone, turn.inbound.text):
+    """Called first by the risk stage: the member's signal word opens a crisis case quietly, at once.
+
+    The case opens here, in the webhook, like a crisis text's, and its ladder starts (or the signal
+    joins the member's open case, whose ladder already runs).
+    """
+    if turn.member is None or len(turn.inbound.words) != 1:
+        return None
+    if not signals.matches(turn.r, turn.phone, turn.inbound.text):
         return None
     event_id = signals.record_event(turn.r, turn.phone, turn.now)
-    escalate = RunJob(queue=queues.CRISIS, func=jobs.OPEN_CASE_BY_SIGNAL, args=(event_id,), job_id=f"signal:{event_id}")
+    case, new = cases.open_by_signal(turn.line, turn.phone, event_id, turn.member.language)
+    effects = crisis_ladder.start(turn, case) if new else []
     if members.is_opted_out(turn.r, turn.phone):
-        return Outcome(effects=[escalate])
-    return Outcome(ordinary_replies(turn), [escalate])
+        return Outcome(effects=effects)
+    return Outcome(ordinary_replies(turn), effects)
 
 
 def ordinary_replies(turn: Turn) -> list[Reply]:

@@ -27,9 +27,11 @@ def test_cases_json_has_the_spec_fields_and_the_trail(line: Harness) -> None:
     assert first["events"][1]["what"] == "alerted level 1: Ana (***0031)"
     assert second["status"] == "closed" and second["acknowledged_by"] is None
     assert second["events"][-1]["what"] == "closed by Ana (***0031): false alarm, a song lyric"
-    # What triggered it is kept (category, term); the member's words stay with the alerts.
+    # What triggered it is kept (category, term) on the trail; the member's words in full in `texts` only.
     assert first["events"][0]["category"] and first["events"][0]["term"]
-    assert "party" not in json.dumps(first) and "singer" not in json.dumps(second)
+    assert "party" not in json.dumps(first["events"]) and "singer" not in json.dumps(second["events"])
+    assert [t["text"] for t in first["texts"]] == ["I want to kill myself after the party"]
+    assert [t["text"] for t in second["texts"]] == ["I want to die, said the singer"]
     assert [c["id"] for c in line.cli_json("cases", "--status", "closed")] == [2]
 
 

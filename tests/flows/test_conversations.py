@@ -20,7 +20,7 @@ from textline.models.requests import transcript
 
 M1, M2, M3 = member_number(701), member_number(702), member_number(703)
 ANA, BEN, CAL, ROS = staff_number(701), staff_number(702), staff_number(703), staff_number(704)
-ALONE = "i feel so alone tonight, can someone talk to me"
+ALONE = "had a long day, could someone text with me for a bit"
 
 
 def sent_to(line: Harness, number: str) -> list[dict[str, str]]:
@@ -47,7 +47,7 @@ def test_free_text_reaches_a_peer_and_both_sides_are_relayed_masked(line: Harnes
     assert (req["kind"], req["status"], req["priority"], req["risk"]) == ("text", "waiting", "normal", "none")
     line.work()
     assert line.twilio.texts_to(ANA) == [
-        "Text 1 waiting, priority normal: Sam: i feel so alone tonight, can someone.... Reply TAKE 1"]
+        "Text 1 waiting, priority normal: Sam: had a long day, could someone text with.... Reply TAKE 1"]
     [won] = ana.texts("TAKE 1")
     assert won.startswith("Text 1 is yours.") and "[1 Sam]" in won
     line.work()
@@ -56,9 +56,9 @@ def test_free_text_reaches_a_peer_and_both_sides_are_relayed_masked(line: Harnes
     assert ana.texts("Hi Sam, I'm here. What's going on tonight?") == []
     line.work()
     assert sam.received[-1] == "Hi Sam, I'm here. What's going on tonight?"
-    assert sam.texts("my roommate moved out and I have nobody") == []
+    assert sam.texts("my roommate moved out and the flat feels empty") == []
     line.work()
-    assert line.twilio.texts_to(ANA)[-1] == "[1 Sam] my roommate moved out and I have nobody"
+    assert line.twilio.texts_to(ANA)[-1] == "[1 Sam] my roommate moved out and the flat feels empty"
     [done] = ana.texts("DONE 1 talked it through")
     assert done == "Thank you. Text 1 is closed; Sam was told they can write again any time."
     line.work()
@@ -272,7 +272,7 @@ def test_command_words_with_a_typo_are_understood(line: Harness) -> None:
     sam.texts("MENU")  # leaves the REMIND walk-through
     # Words that merely look like a command are the member's own: CALM is not CALL, TEXT not NEXT.
     assert sam.texts("calm")[0].startswith("No peer is on call now")
-    assert sam.texts("Text me back please")[0].startswith("Added to your message")
+    assert sam.texts("please write back when you can")[0].startswith("Added to your message")
     assert [q["kind"] for q in line.cli_json("requests")] == ["text"]
     ana = add_peer(line, "Ana", ANA)
     sam.texts("STOP")
@@ -299,7 +299,7 @@ def test_spanish_throughout(line: Harness) -> None:
     rosa.texts("hola")
     rosa.texts("ESPAÑOL")
     rosa.texts("YES")
-    [told] = rosa.texts("me siento muy sola esta noche")
+    [told] = rosa.texts("tengo ganas de conversar sobre el trabajo")
     assert told.startswith("Gracias por escribir. Un par leera esto")
     line.work()
     assert line.twilio.texts_to(ANA)[-1].startswith("Texto 1 en espera, prioridad normal")
@@ -431,3 +431,37 @@ def test_textline_requests_lists_both_kinds_and_filters(line: Harness) -> None:
     result = line.cli("requests")
     assert result.exit_code == 0 and "text" in result.output
 
+
+
+def test_a_peer_asking_about_suicide_is_relayed_and_their_own_crisis_still_counts(line: Harness) -> None:
+    """Asking directly is what peers are trained to do: words to the member are relayed, not a case on the
+    peer; the peer's own crisis, written about themselves, still opens one."""
+    ana = add_peer(line, "Ana", ANA)
+    sam = named_member(line, M1, "Sam")
+    sam.texts(ALONE)
+    line.work()
+    ana.texts("TAKE 1")
+    line.work()
+    assert ana.texts("Are you thinking about killing yourself tonight?") == []
+    line.work()
+    assert line.twilio.texts_to(M1)[-1] == "Are you thinking about killing yourself tonight?"
+    assert cases.all_cases(line.r) == []
+    [answer, *_] = ana.texts("honestly I want to end my life tonight")
+    assert answer.startswith("Call or text 988")
+    [case] = cases.all_cases(line.r)
+    assert case.phone == ANA
+
+
+def test_a_crisis_text_in_a_held_conversation_escalates_and_the_peer_reads_it(line: Harness) -> None:
+    ana = add_peer(line, "Ana", ANA)
+    sam = named_member(line, M1, "Sam")
+    sam.texts(ALONE)
+    line.work()
+    ana.texts("TAKE 1")
+    line.work()
+    [resource, *_] = sam.texts("i took all my pills an hour ago")
+    assert resource.startswith("Call or text 988")
+    line.work()
+    [case] = cases.all_cases(line.r)
+    assert case.phone == M1
+    assert "[1 Sam] i took all my pills an hour ago" in line.twilio.texts_to(ANA)

@@ -60,13 +60,13 @@ def test_a_medication_reminder_is_not_a_crisis(crew: Harness) -> None:
     assert cases.all_cases(crew.r) == []
 
 
-def test_a_crisis_mid_check_in_is_escalated_and_the_check_in_goes_on(crew: Harness) -> None:
+def test_a_crisis_mid_check_in_is_escalated_and_not_taken_as_its_answer(crew: Harness) -> None:
     member = crew.member(M1).joins()
     member.texts("CHECKIN")
     replies = member.texts("1, I want to die")
-    assert replies[0].startswith(RESOURCE_EN) and len(replies) == 2 and "peer" in replies[1]
-    assert [e.mood for e in checkins.history(crew.r, M1)] == [1]
-    assert sessions.get(crew.r, M1) is not None
+    assert replies[0].startswith(RESOURCE_EN) and len(replies) == 1  # no thanks for a check-in
+    assert checkins.history(crew.r, M1) == []
+    assert sessions.get(crew.r, M1) is None
     assert len(cases.all_cases(crew.r)) == 1
 
 

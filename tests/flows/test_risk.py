@@ -105,6 +105,7 @@ def test_crisis_texts_are_crisis(kind: str, text: str) -> None:
         "me siento muy sola",
         "my anxiety is through the roof today",
         "no paro de llorar",
+        "i'm safe, not thinking of hurting myself, just lonely",  # no danger, but lonely: a peer reads it
     ],
 )
 def test_distress_without_danger_is_concern(text: str) -> None:
@@ -116,7 +117,6 @@ def test_distress_without_danger_is_concern(text: str) -> None:
     [
         ("negation", "not suicidal, just tired"),
         ("negation", "no es que me quiera morir, solo estoy cansada"),
-        ("negation", "i'm safe, not thinking of hurting myself, just lonely"),
         ("past", "2 years clean today"),
         ("past", "I attempted at 16, now I want to volunteer"),
         ("past", "intenté suicidarme a los 17 y ahora ayudo a otros"),

@@ -5,8 +5,8 @@ import pytest
 from rq import Queue
 
 from tests.support.harness import Harness, member_number
-from textline.core.jobs import OPEN_CASE_BY_SIGNAL
-from textline.models import members, signals
+from textline.core.jobs import ESCALATE_STEP
+from textline.models import cases, members, signals
 
 M1, M2, MX = member_number(831), member_number(832), "+525512345678"
 #: Nothing in the ordinary reply may tell a reader over the member's shoulder what happened.
@@ -15,12 +15,15 @@ CRISIS_WORDS = ("crisis", "help", "ayuda", "staff", "equipo", "alert", "aviso", 
 
 
 def crisis_jobs(line: Harness) -> list[tuple[str, tuple[object, ...]]]:
-    return [(job.func_name, job.args) for job in Queue("crisis", connection=line.line.rq).jobs]
+    """The ladder rounds queued (the signal's case opens in the webhook, its first round is a job)."""
+    return [(job.func_name, job.args) for job in Queue("crisis", connection=line.line.rq).jobs
+            if job.func_name == ESCALATE_STEP]
 
 
 def sets_signal(line: Harness, phone: str, word: str) -> None:
     member = line.member(phone)
-    assert word.upper() in member.texts(f"SIGNAL {word}")[0].upper()
+    confirm = member.texts(f"SIGNAL {word}")[0]
+    assert "YES" in confirm and word.upper() not in confirm.upper()  # never echoed: a screen may be seen
     member.texts("YES")
 
 
@@ -28,7 +31,7 @@ def test_setting_a_signal_is_confirmed_and_the_word_is_not_stored(line: Harness)
     member = line.member(M1).joins()
     assert "No signal word set" in member.texts("SIGNAL")[0]
     [confirm] = member.texts("signal Bluebird")
-    assert "BLUEBIRD" in confirm and "YES" in confirm
+    assert "BLUEBIRD" not in confirm.upper() and "YES" in confirm
     assert member.texts("no") == ["OK, nothing changed."]
     assert not signals.is_set(line.r, M1)
     member.texts("SIGNAL bluebird")
@@ -45,11 +48,14 @@ def test_the_signal_opens_a_case_by_signal_with_an_ordinary_reply(line: Harness)
     [reply] = line.member(M1).texts("  Bluebird! ")
     assert reply == "Thanks, noted."
     assert not any(word in reply.lower() for word in CRISIS_WORDS)
+    [case] = cases.all_cases(line.r)  # opened in the webhook, like a crisis text's case
+    assert (case.phone, case.category, case.status) == (M1, cases.SIGNAL, cases.CaseStatus.OPEN)
     [(func, args)] = crisis_jobs(line)
-    assert func == OPEN_CASE_BY_SIGNAL and len(args) == 1
-    event = signals.event(line.r, str(args[0]))
-    assert event is not None and event["phone"] == M1 and event["via"] == "signal"
+    assert func == ESCALATE_STEP and args == (case.id, 1)
     assert M1 not in str(args)  # jobs carry ids only
+    [event_id] = line.r.keys("tl:case:signal:*")
+    event = signals.event(line.r, event_id.rsplit(":", 1)[1])
+    assert event is not None and event["phone"] == M1 and event["via"] == "signal"
 
 
 def test_spanish_member_gets_a_spanish_ordinary_reply(line: Harness) -> None:
@@ -57,7 +63,7 @@ def test_spanish_member_gets_a_spanish_ordinary_reply(line: Harness) -> None:
     member.texts("hola")
     member.texts("YES")
     [confirm] = member.texts("SEÑAL colibrí")
-    assert confirm.startswith("Tu palabra señal sera COLIBRI")
+    assert confirm.startswith("Tu palabra señal sera") and "COLIBRI" not in confirm.upper()
     assert member.texts("sí")[0].startswith("Listo.")
     [reply] = member.texts("Colibri")
     assert reply == "Gracias, anotado."

@@ -24,7 +24,7 @@ def cases_command(status: str | None, case_id: int | None, as_json: bool) -> Non
         found = [one]
     else:
         found = cases.all_cases(r, cases.CaseStatus(status) if status else None)
-    rows = [c.as_dict(cases.events(r, c.id)) for c in found]
+    rows = [c.as_dict(cases.events(r, c.id), cases.texts(r, c.id)) for c in found]
     if as_json:
         common.emit(rows, True, [])
         return
@@ -34,3 +34,5 @@ def cases_command(status: str | None, case_id: int | None, as_json: bool) -> Non
     if case_id is not None and rows:
         for event in rows[0]["events"]:
             click.echo(f"  {event['at']}  {event['what']}")
+        for said in rows[0]["texts"]:
+            click.echo(f"  {said['at']}  [{said['channel']}] {said['text']}")

@@ -35,13 +35,23 @@ def who(line: Line, case: Case, language: str) -> str:
 
 
 def with_words(line: Line, language: str, key: str, words: str, **values: object) -> str:
-    """The entry `key`, then `words` in quotes, cut so that the whole fits one GSM-7 segment."""
+    """The entry `key`, then `words` in quotes, cut so that the whole fits one GSM-7 segment.
+
+    Words that do not fit are cut, and the alert says so: every word is on the case page and in
+    `textline cases --id N` (crisis_alert_cut).
+    """
     header = line.text(language, key, **values)
     room = SEGMENT - gsm.septets(header) - 3  # a space and two quotes
     flat = " ".join((words or "").split())
     if room < 8 or not flat:
         return header
-    return f'{header} "{gsm.truncate(flat, room)}"'
+    if gsm.septets(gsm.fit(flat)) <= room:
+        return f'{header} "{gsm.truncate(flat, room)}"'
+    cut = " " + line.text(language, "crisis_alert_cut")
+    room -= gsm.septets(cut)
+    if room >= 8:
+        return f'{header} "{gsm.truncate(flat, room)}"{cut}'
+    return header + cut if gsm.septets(header + cut) <= SEGMENT else header
 
 
 def alert(line: Line, case: Case, language: str, key: str = "crisis_alert", words: str | None = None) -> str:

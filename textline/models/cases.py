@@ -1,12 +1,14 @@
 """Crisis cases: opened at once, one per member until closed, with an audit trail of every step.
 
-Keys (owned here): `tl:case:seq`; `tl:case:{id}` hash; `tl:case:{id}:events` list of JSON
-events (`at`, `event`, `what`); `tl:case:{id}:alerted` set of staff phones told about it;
-`tl:case:{id}:alerts` hash (ladder alert message id -> round); `tl:case:{id}:reported` set of
-alert ids whose outcome is on the trail; `tl:cases` sorted set (id by opening time);
-`tl:cases:open` set of ids not yet acknowledged or closed; `tl:case:signal:{event}` the case a
-discreet signal event opened; `tl:member:{phone}:case` the member's case until it is closed;
-`tl:member:{phone}:cases` every case of theirs.
+Keys (owned
+here): `tl:case:seq`; `tl:case:{id}` hash; `tl:case:{id}:events` list of JSON events (`at`, `event`, `what`);
+`tl:case:{id}:texts` list of JSON texts the member sent on the case (`at`, `channel`, `text`: every word, for
+staff); `tl:case:{id}:alerted` set of staff phones told about it; `tl:case:{id}:alerts` hash (ladder alert
+message id -> round); `tl:case:{id}:told` (a few minutes) whoever holds the case was just told of new words;
+`tl:case:{id}:reported` set of alert ids whose outcome is on the trail; `tl:cases` sorted set (id by opening
+time); `tl:cases:open` set of ids not yet acknowledged or closed; `tl:case:signal:{event}` the case a discreet
+signal event opened; `tl:member:{phone}:case` the member's case until it is closed; `tl:member:{phone}:cases`
+every case of theirs.
 The ladder's next deadline is the timer `case:{id}` (textline.core.timers), run by workers/escalate.py.
 """
 from __future__ import annotations
@@ -38,6 +40,8 @@ SIGNAL_TTL = 30 * 86400
 #: The category of a case opened by a crisis call (0 pressed, or a dial nobody took).
 CALL = "call"
 MAX_NOTE = 500
+#: Whoever holds a case hears of the member's new words at most once in this many seconds.
+TOLD_GAP = 300
 
 
 class CaseStatus(StrEnum):
@@ -91,8 +95,8 @@ class Case:
     closed_at: str
     note: str
 
-    def as_dict(self, events: list[dict[str, Any]]) -> dict[str, Any]:
-        """The `textline cases --json` object. The member's words stay out of listings."""
+    def as_dict(self, events: list[dict[str, Any]], texts: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """The `textline cases --json` object, with `texts` (the member's every text on the case, in full)."""
         data = asdict(self)
         for private in ("text", "round_at"):
             data.pop(private)
@@ -100,6 +104,7 @@ class Case:
         for name in ("acknowledged_by", "acknowledged_by_name", "acknowledged_at", "closed_by", "closed_at"):
             data[name] = data[name] or None
         data["events"] = events
+        data["texts"] = texts or []
         return data
 
 
@@ -122,6 +127,22 @@ def get(r: redis.Redis, case_id: int) -> Case | None:
 
 def events(r: redis.Redis, case_id: int) -> list[dict[str, Any]]:
     return [json.loads(x) for x in r.lrange(_events(case_id), 0, -1)]
+
+
+def _texts(case_id: int | str) -> str:
+    return f"tl:case:{case_id}:texts"
+
+
+def texts(r: redis.Redis, case_id: int) -> list[dict[str, Any]]:
+    """Every text the member sent on the case, oldest first: `at`, `channel`, `text` (in full)."""
+    return [json.loads(x) for x in r.lrange(_texts(case_id), 0, -1)]
+
+
+def add_text(line: Line, case_id: int, text: str, channel: str) -> None:
+    """The member's words on the case, for staff (the case page, `textline cases --json`)."""
+    if text.strip():
+        entry = {"at": line.now().isoformat(), "channel": channel, "text": text[:MAX_TEXT]}
+        line.r.rpush(_texts(case_id), json.dumps(entry, ensure_ascii=False))
 
 
 def _event(line: Line, event: str, what: str, **extra: Any) -> str:
@@ -178,15 +199,18 @@ def open_case(line: Line, phone: str, *, text: str, category: str, term: str, la
                                    json.dumps(fields), event, now.timestamp())
     case = get(line.r, int(case_id))
     assert case is not None
+    if created and category != SIGNAL:
+        add_text(line, case.id, text, channel)
     return case, bool(created)
 
 
-def again(line: Line, case: Case, *, text: str, category: str, term: str) -> None:
-    """Another crisis message for a case not closed: its words become the case's latest."""
+def again(line: Line, case: Case, *, text: str, category: str, term: str, channel: str = "sms") -> None:
+    """Another crisis message for a case not closed: its words become the case's latest, and join its texts."""
     if category == SIGNAL:
         add_event(line, case.id, "message", "discreet signal received again", category=category)
         return
     line.r.hset(_key(case.id), "text", text[:MAX_TEXT])
+    add_text(line, case.id, text, channel)
     add_event(line, case.id, "message", f"the member wrote again ({category})", category=category, term=term)
 
 
@@ -295,6 +319,11 @@ def add_alerted(r: redis.Redis, case_id: int, phone: str) -> None:
     r.sadd(f"tl:case:{case_id}:alerted", phone)
 
 
+def claim_told(r: redis.Redis, case_id: int) -> bool:
+    """True once per ``TOLD_GAP`` for a case: the holder may be told the member wrote again (atomic)."""
+    return bool(r.set(f"tl:case:{case_id}:told", "1", nx=True, ex=TOLD_GAP))
+
+
 def alerted(r: redis.Redis, case_id: int) -> list[str]:
     return sorted(r.smembers(f"tl:case:{case_id}:alerted"))
 
@@ -375,7 +404,8 @@ def recent_case_hint(line: Line, phone: str) -> str | None:
 # -- member data: export, erase, members show --------------------------------------------------------------
 
 def export_member(r: redis.Redis, phone: str) -> list[dict[str, Any]]:
-    return [{**asdict(c), "status": str(c.status), "events": events(r, c.id)} for c in for_member(r, phone)]
+    return [{**asdict(c), "status": str(c.status), "events": events(r, c.id), "texts": texts(r, c.id)}
+            for c in for_member(r, phone)]
 
 
 def erase_member(r: redis.Redis, phone: str) -> None:
@@ -384,7 +414,7 @@ def erase_member(r: redis.Redis, phone: str) -> None:
         scrubbed = [json.dumps({k: v for k, v in e.items() if k != "term"}) for e in events(r, case.id)]
         pipe = r.pipeline()
         pipe.hset(_key(case.id), mapping={"phone": "erased", "text": ""})
-        pipe.delete(_events(case.id))
+        pipe.delete(_events(case.id), _texts(case.id))
         if scrubbed:
             pipe.rpush(_events(case.id), *scrubbed)
         pipe.execute()

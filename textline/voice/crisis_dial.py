@@ -14,7 +14,7 @@ from flows import crisis_staff
 from textline.core import phones
 from textline.core.line import Line
 from textline.core.phones import mask
-from textline.models import cases, members, staff
+from textline.models import case_timing, cases, members, staff
 from textline.models.cases import Verdict
 from textline.models.staff import Role
 from textline.web import effects
@@ -78,5 +78,8 @@ def answered(line: Line, phone: str | None, staff_phone: str) -> None:
     cases.add_event(line, case.id, "call", f"crisis call taken by {cases.staff_label(line.r, staff_phone)}")
     verdict, _ = cases.ack(line, case.id, person)
     if verdict == Verdict.DONE:
+        taken = cases.get(line.r, case.id)
+        if taken is not None:
+            case_timing.acknowledged(line, taken)  # /metrics sees acknowledgements by voice, as by SMS
         effects.apply(line, crisis_staff.tell_others(line, case.id, person, "crisis_ack_told"))
     log.info("voice crisis from %s taken by staff %s: case %s", mask(phone), mask(staff_phone), case.id)

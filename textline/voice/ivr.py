@@ -19,8 +19,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from flows import compliance, engine, menu
 from flows import language as language_flow
 from flows.answers import fold
+from flows.crisis import handle as risk_stage
 from flows.inbound import Channel, Inbound
 from flows.outcome import Outcome, Reply
+from flows.risk import Level, assess
 from flows.turn import Turn
 from textline.core import catalog, phones
 from textline.core.line import Line
@@ -136,6 +138,10 @@ def answer(call: Call, at: At, digits: str, speech: str, extra: dict[str, str]) 
         digits, speech = SPOKEN_DIGITS[fold(speech)], ""
     if digits == CRISIS_KEY:
         return crisis(call)
+    if speech and not digits:
+        heard = risk_first(call, speech)
+        if heard is not None:
+            return heard
     if call.turn > MAX_TURNS:
         return End((speak(call.language(), "ivr.goodbye"),))
     if digits == REPEAT_KEY or not (digits or speech):
@@ -160,11 +166,32 @@ def answer(call: Call, at: At, digits: str, speech: str, extra: dict[str, str]) 
     return after(call, _run(call, digits=digits, text=speech), speech)
 
 
+def risk_first(call: Call, speech: str) -> Next | None:
+    """Every spoken phrase, at any prompt and from any caller, is assessed before anything else.
+
+    A crisis or a concern is answered by the risk stage (flows/crisis.py) as a text would be, before
+    any prompt's meaning or the guard's refusals; a hidden caller's crisis rings staff as 0 does.
+    """
+    if call.phone is None:
+        return crisis(call) if assess(speech).level is Level.CRISIS else None
+    inbound = Inbound(Channel.VOICE, call.phone, speech, call.now, sid=f"{call.sid}:{call.turn}")
+    outcome = risk_stage(Turn(call.line, inbound, call.member(), staff.get(call.line.r, call.phone)))
+    if outcome is None:
+        return None
+    effects.apply(call.line, outcome.effects)
+    return after(call, outcome, speech)
+
+
 def after(call: Call, outcome: Outcome, speech: str = "") -> Next:
-    """What the caller hears once the engine has decided: a crisis dial, a flow's question, or home."""
+    """What the caller hears once the engine has decided: a crisis dial, a flow's question, or home.
+
+    A spoken crisis with nobody on call to dial goes to the handover line when the line has one.
+    """
     if outcome.dial:
         calls.remember_speech(call.line.r, call.phone, call.sid, speech)
         return Ring((speak(call.language(), "ivr.crisis_connecting"),), tuple(outcome.dial))
+    if outcome.crisis and call.line.settings.handover_number is not None:
+        return no_staff(call, speech, nobody_on_call=True)
     member = call.member()
     language = call.language(member)
     session = sessions.get(call.line.r, call.phone) if call.phone else None

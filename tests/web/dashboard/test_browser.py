@@ -116,6 +116,7 @@ def test_a_case_raised_by_a_webhook_appears_on_now_and_is_acknowledged(line: Har
     screenshot(site.page, "now-with-case")
     with site.page.expect_navigation():
         card.locator("a").first.click()
+    assert "I want to kill myself tonight" in site.page.inner_text("#case-texts")  # the member's words, in full
     site.click("#ack")
     assert site.page.inner_text("#case-status") == "acknowledged"
     [case] = line.cli_json("cases")

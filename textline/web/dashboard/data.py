@@ -75,6 +75,15 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Said:
+    """One text the member sent on a case, in full."""
+
+    at: datetime | None
+    channel: str
+    text: str
+
+
+@dataclass(frozen=True)
 class CaseRow:
     id: int
     member: Who
@@ -86,6 +95,7 @@ class CaseRow:
     closed_at: datetime | None
     alerted: tuple[str, ...]
     events: tuple[Event, ...]
+    texts: tuple[Said, ...] = ()
 
 
 def _first(events: tuple[Event, ...], *prefixes: str) -> datetime | None:
@@ -95,7 +105,8 @@ def _first(events: tuple[Event, ...], *prefixes: str) -> datetime | None:
 
 def _case(line: Line, case: Case, refs: dict[str, str]) -> CaseRow:
     """One case as `textline cases --json` shows it, with the staff it alerted."""
-    row = case.as_dict(cases.events(line.r, case.id))
+    row = case.as_dict(cases.events(line.r, case.id), cases.texts(line.r, case.id))
+    said = tuple(Said(when(t.get("at")), str(t.get("channel", "")), str(t.get("text", ""))) for t in row["texts"])
     events = tuple(Event(when(e.get("at")), phones.mask_numbers(str(e.get("what", "")))) for e in row["events"])
     by = row.get("acknowledged_by_name") or staff_name(line, row.get("acknowledged_by") or "")
     return CaseRow(
@@ -103,7 +114,7 @@ def _case(line: Line, case: Case, refs: dict[str, str]) -> CaseRow:
         opened_at=when(case.opened_at) or (events[0].at if events else None),
         acknowledged_by=by, acknowledged_at=when(case.acknowledged_at) or _first(events, "acknowledged"),
         closed_at=when(case.closed_at) or _first(events, "closed"),
-        alerted=tuple(staff_name(line, p) for p in cases.alerted(line.r, case.id)), events=events,
+        alerted=tuple(staff_name(line, p) for p in cases.alerted(line.r, case.id)), events=events, texts=said,
     )
 
 
