@@ -465,3 +465,17 @@ def test_a_crisis_text_in_a_held_conversation_escalates_and_the_peer_reads_it(li
     [case] = cases.all_cases(line.r)
     assert case.phone == M1
     assert "[1 Sam] i took all my pills an hour ago" in line.twilio.texts_to(ANA)
+
+
+def test_relayed_texts_expire_with_the_conversation_not_with_other_messages(line: Harness) -> None:
+    ana = add_peer(line, "Ana", ANA)
+    sam = named_member(line, M1, "Sam")
+    sam.texts(ALONE)
+    line.work()
+    ana.texts("TAKE 1")
+    ana.texts("Hi Sam, I'm here")
+    line.work()
+    week, month = line.settings.conversation_retention, line.settings.message_retention
+    assert week < month
+    relayed = [k for k in line.r.scan_iter("tl:msg:[0-9]*") if line.r.hget(k, "ref") == "conv:1"]
+    assert relayed and all(0 < line.r.ttl(k) <= week for k in relayed)

@@ -119,6 +119,8 @@ class Settings:
     pending_retention: float = 7 * 86400.0
     #: [retention] cases: a closed crisis case is kept this long after it closed.
     case_retention: float = 90 * 86400.0
+    #: [retention] conversations: relayed texts (the transcript and their message records).
+    conversation_retention: float = 7 * 86400.0
     #: [web] proxies: how many proxies in front of `web` set X-Forwarded-For / -Proto (0: trust none).
     web_proxies: int = 0
     test_clock: bool = False
@@ -330,7 +332,8 @@ def _from_toml(path: Path) -> dict[str, Any]:
         out["reminders_before"] = tuple(sorted((parse_duration(x) for x in reminders["before"]), reverse=True))
     retention = data.get("retention", {})
     for key, name in (("checkins", "checkin_retention"), ("messages", "message_retention"),
-                      ("jobs", "job_retention"), ("pending", "pending_retention"), ("cases", "case_retention")):
+                      ("jobs", "job_retention"), ("pending", "pending_retention"), ("cases", "case_retention"),
+                      ("conversations", "conversation_retention")):
         if key in retention:
             out[name] = parse_duration(retention[key])
     sending = data.get("sending", {})

@@ -162,6 +162,8 @@ def create(line: Line, to: str, body: str, *, kind: Kind, queue: str, channel: s
     """Store a record; None when `dedupe` names one that exists already."""
     r = line.r
     ttl = int(line.settings.message_retention)
+    if ref.startswith("conv:"):  # a relayed text's words go with the conversation's transcript
+        ttl = max(1, min(ttl, int(line.settings.conversation_retention)))
     msg_id = str(r.incr(SEQ))
     text = gsm.fit(body) if channel == "sms" else body
     # The record and its business key in one script: a crash can never leave a key without a record.

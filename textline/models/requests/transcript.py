@@ -14,7 +14,6 @@ from typing import Any
 
 import redis
 
-from textline.core.durations import parse_duration
 from textline.core.line import Line
 from textline.models import members, outbound
 from textline.models.requests.store import index_key
@@ -52,7 +51,7 @@ def ref(request_id: int | str) -> str:
 
 
 def retention(line: Line) -> int:
-    return max(1, int(parse_duration(str(line.settings.section("retention").get("conversations", "7d")))))
+    return max(1, int(line.settings.conversation_retention))
 
 
 def add(line: Line, request_id: int, who: str, text: str, peer: str = "") -> None:
