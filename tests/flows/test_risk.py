@@ -133,6 +133,28 @@ def test_benign_texts_are_not_crisis(kind: str, text: str) -> None:
     assert risk.level is Level.NONE, (kind, text, risk)
 
 
+# Found at integration (a concern or crisis answer replaces the peer conversation); round 19 of the corpus
+# was written for them, and these exact texts are not in it.
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "one more thing"),
+        ("en", "Hi Sam, I'm here. What's going on tonight?"),
+        ("en", "Glad you reached out tonight"),
+        ("en", "Text me back please"),
+        ("en", "my roommate moved out and I have nobody"),  # lonely, no danger: concern at most
+        ("en", "my landlord keeps shouting at me"),
+        ("es", "tuve un dia largo, alguien puede escribirme un rato"),
+        ("es", "hola, quiero platicar un rato con alguien"),
+        ("es", "quiero contarle a alguien como me fue con mi hermana"),
+        ("es", "me gustaria hablar de mi semana"),
+    ],
+)
+def test_peer_line_conversation_is_not_crisis(language: str, text: str) -> None:
+    risk = assess(text, language)
+    assert risk.level is not Level.CRISIS, (text, risk)
+
+
 @pytest.mark.parametrize(
     "text",
     [
