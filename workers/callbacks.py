@@ -12,7 +12,7 @@ from textline.core.line import Line
 from textline.models import members, outbound, staff
 from textline.models import requests as callbacks
 from textline.models.outbound import Kind
-from textline.models.requests import Callback, Status
+from textline.models.requests import Callback, Status, notices
 from textline.models.requests import texts as cb_texts
 from textline.models.requests import times as cb_times
 from textline.models.staff import Role
@@ -33,25 +33,13 @@ def _waiting(line: Line, callback_id: int) -> Callback | None:
     return cb
 
 
-def tell_peers(line: Line, cb: Callback, key: str, tag: str) -> int:
-    """One text to each available peer on call, their language first (not the one who just gave it
-    back), once per round and tag."""
-    sent = 0
-    for peer in cb_texts.peers_in_order(line, cb):
-        body = cb_texts.to_peer(line, cb, peer.phone, key)
-        if outbound.send_text(line, peer.phone, body, kind=Kind.ALERT, queue=queues.REPLIES,
-                              dedupe=f"cb:{cb.id}:{tag}:{cb.round}:{peer.phone}", ref=callbacks.ref(cb.id)):
-            sent += 1
-    return sent
-
-
 def notify(callback_id: int) -> str:
     """A request entered the queue: every peer on call gets one short text."""
     line = runtime.line()
     cb = _waiting(line, callback_id)
     if cb is None or not callbacks.is_queued(line.r, cb.id):
         return "not waiting"
-    sent = tell_peers(line, cb, "peer_new", "new")
+    sent = notices.tell_peers(line, cb, "peer_new", "new", offer=True)
     log.info("call-back %s: %d peers notified", cb.id, sent)
     return f"notified {sent}"
 
@@ -70,7 +58,7 @@ def due(callback_id: int) -> str:
     if not callbacks.make_due(line, cb).ok:
         return "already due"
     fresh = callbacks.get(line.r, cb.id)
-    sent = tell_peers(line, fresh or cb, "peer_new", "new")
+    sent = notices.tell_peers(line, fresh or cb, "peer_new", "new", offer=True)
     return f"due, notified {sent}"
 
 
@@ -80,7 +68,7 @@ def claim_timeout(callback_id: int, round_: int) -> str:
     cb = _waiting(line, callback_id)
     if cb is None or cb.round != round_ or not callbacks.mark_reminded(line.r, cb.id, round_):
         return "nothing to do"
-    peers = tell_peers(line, cb, "peer_remind", "remind")
+    peers = notices.tell_peers(line, cb, "peer_remind", "remind", offer=False)
     minutes = max(1, round(line.settings.claim_timeout / 60))
     on_call = len(staff.on_call(line.r, Role.PEER))
     for coordinator in staff.with_role(line.r, Role.COORDINATOR):

@@ -10,10 +10,10 @@ import logging
 
 from textline.core import gsm, queues
 from textline.core.line import Line
-from textline.models import members, offers, outbound, staff
+from textline.models import members, outbound, staff
 from textline.models import requests as callbacks
 from textline.models.outbound import Kind
-from textline.models.requests import Callback, Status, transcript
+from textline.models.requests import Callback, Status, notices, transcript
 from textline.models.requests import texts as cb_texts
 from textline.models.staff import Role
 from workers import runtime
@@ -32,19 +32,8 @@ def _waiting(line: Line, request_id: int) -> Callback | None:
     return cb
 
 
-def tell_peers(line: Line, cb: Callback, key: str, tag: str, *, offer: bool) -> int:
-    """One text to each peer on call, once per round and tag; new offers count against max_per_shift."""
-    words = transcript.first_words(line.r, cb.id, WORDS)
-    sent = 0
-    for peer in cb_texts.peers_in_order(line, cb):
-        dedupe = f"conv:{cb.id}:{tag}:{cb.round}:{peer.phone}"
-        if outbound.by_dedupe(line.r, dedupe) or (offer and not offers.claim(line, peer.phone)):
-            continue
-        body = cb_texts.to_peer(line, cb, peer.phone, key, words=words)
-        if outbound.send_text(line, peer.phone, body, kind=Kind.ALERT, queue=queues.REPLIES, dedupe=dedupe,
-                              ref=transcript.ref(cb.id)):
-            sent += 1
-    return sent
+def _words(line: Line, cb: Callback) -> str:
+    return transcript.first_words(line.r, cb.id, WORDS)
 
 
 def notify(request_id: int) -> str:
@@ -53,7 +42,7 @@ def notify(request_id: int) -> str:
     cb = _waiting(line, request_id)
     if cb is None or not callbacks.is_queued(line.r, cb.id):
         return "not waiting"
-    sent = tell_peers(line, cb, "conv_new", "new", offer=True)
+    sent = notices.tell_peers(line, cb, "conv_new", "new", offer=True, words=_words(line, cb))
     log.info("text request %s: %d peers notified", cb.id, sent)
     return f"notified {sent}"
 
@@ -64,7 +53,7 @@ def claim_timeout(request_id: int, round_: int) -> str:
     cb = _waiting(line, request_id)
     if cb is None or cb.round != round_ or not callbacks.mark_reminded(line.r, cb.id, round_):
         return "nothing to do"
-    peers = tell_peers(line, cb, "conv_remind", "remind", offer=False)
+    peers = notices.tell_peers(line, cb, "conv_remind", "remind", offer=False, words=_words(line, cb))
     minutes = max(1, round(line.settings.claim_timeout / 60))
     on_call = len(staff.on_call(line.r, Role.PEER))
     for coordinator in staff.with_role(line.r, Role.COORDINATOR):

@@ -479,3 +479,16 @@ def test_relayed_texts_expire_with_the_conversation_not_with_other_messages(line
     assert week < month
     relayed = [k for k in line.r.scan_iter("tl:msg:[0-9]*") if line.r.hget(k, "ref") == "conv:1"]
     assert relayed and all(0 < line.r.ttl(k) <= week for k in relayed)
+
+
+def test_max_per_shift_counts_call_backs_and_texts_alike(line: Harness) -> None:
+    """Requests are one queue: a call-back offered uses the same allowance as a text request."""
+    line.configure(peers={"max_per_shift": 1})
+    add_peer(line, "Ana", ANA)
+    named_member(line, M1, "Sam").texts("CALL")
+    line.work()
+    named_member(line, M2, "Kim").texts(ALONE)
+    line.work()
+    assert sorted(cb.kind for cb in callbacks.all_requests(line.r)) == ["call", "text"]
+    offered = [t for t in line.twilio.texts_to(ANA) if "TAKE" in t]
+    assert len(offered) == 1 and "Sam" in offered[0], offered
