@@ -81,6 +81,8 @@ def _where(turn: Turn, cb: Callback, *, again: bool) -> str:
     if estimate.peers == 0:
         if again:
             return turn.text("conv_added_no_peer")
+        if cb.risk in HIGH_RISKS:  # the risk stage's answer gave the resource just before this one
+            return turn.text("conv_opened_no_peer_after_resource")
         return turn.text("conv_opened_no_peer", resource=gsm.fit(turn.line.settings.resource(turn.language)))
     if again:
         return turn.text("conv_added")

@@ -176,3 +176,10 @@ def test_the_signal_opens_its_case_in_the_webhook_at_once(crew: Harness) -> None
     assert case.category == cases.SIGNAL and case.status == CaseStatus.OPEN
     crew.work()
     assert len(crew.twilio.texts_to(ANA)) == 1
+
+
+def test_a_concern_with_nobody_on_call_gives_the_resource_once(line: Harness) -> None:
+    member = line.member(M1).joins()
+    answer, after = member.texts("i feel so alone tonight and everything is too much")
+    assert answer.startswith(RESOURCE_EN) and after.startswith("No peer is on call now")
+    assert RESOURCE_EN not in after
