@@ -149,9 +149,15 @@ _TO_SOMEONE = re.compile(r"\b(you|your|yours|yourself|you're|youre|u|ur|tu|tú|t
 
 
 def _peer_to_their_member(turn: Turn) -> bool:
-    """A peer holding a text conversation, writing to the member (the member's own texts are assessed)."""
-    return (turn.staff is not None and turn.staff.role == Role.PEER and not turn.staff.as_member
-            and bool(_TO_SOMEONE.search(turn.inbound.text or "")) and bool(callbacks.held_by(turn.r, turn.phone)))
+    """Staff writing to members, not about themselves: a peer holding a text conversation, or a
+    coordinator's SEND ("if you have thoughts of suicide, call 988"), in words addressed to the
+    reader. A staff member's own crisis, written about themselves, is still assessed."""
+    person = turn.staff
+    if person is None or person.as_member or not _TO_SOMEONE.search(turn.inbound.text or ""):
+        return False
+    if person.role == Role.PEER:
+        return bool(callbacks.held_by(turn.r, turn.phone))
+    return person.role == Role.COORDINATOR and turn.inbound.command == "SEND"
 
 
 def _a_bare_keyword(turn: Turn) -> bool:

@@ -77,3 +77,16 @@ def test_a_group_nobody_can_hear(line: Harness) -> None:
     line.cli("groups", "add", "Empty", "--code", "EMPTY")
     assert line.member(COORD).texts("SEND EMPTY Hello") == [
         "Nobody in Empty can get texts right now. Nothing was sent."]
+
+
+def test_a_broadcast_about_crisis_help_is_sent_not_taken_for_the_coordinators_crisis(line: Harness) -> None:
+    circle(line)
+    coordinator = line.member(COORD)
+    text = "If you have thoughts of suicide, call or text 988 any time. You are not alone."
+    assert coordinator.texts(f"SEND TUE1 {text}")[0].startswith("Send to 2 members of Tuesday Circle")
+    assert coordinator.texts("YES")[0].startswith("Sending to 2 members")
+    line.work()
+    assert line.member(M1).received == [text]
+    assert line.cli_json("cases", "--json") == []
+    [answer, *_] = coordinator.texts("SEND TUE1 I can't go on, I want to kill myself tonight")
+    assert answer.startswith("Call or text 988")  # their own crisis, in their own words
