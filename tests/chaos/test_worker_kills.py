@@ -1,11 +1,6 @@
 """Killed work horses and workers lose nothing and send nothing twice."""
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +8,7 @@ import pytest
 from tests.chaos import scenarios
 from tests.support.harness import Harness, member_number
 from tests.support.procs import LineProcs
-from tests.workers.test_escalate_kill import ANA, M1, ROOT, alert_sent, work_horse
+from tests.workers.test_escalate_kill import ANA, crisis_worker, kill_the_horse_mid_alert
 from textline.core.settings import Settings
 
 pytestmark = [pytest.mark.chaos, pytest.mark.slow]
@@ -49,29 +44,8 @@ def test_a_crisis_alert_through_a_killed_work_horse_at_the_default_settings(line
     line.configure(send_rate=defaults.send_rate, sending={"lease": "15s", "retry_backoff": "1s", "crisis_lease": "6s"})
     assert (line.settings.send_lease, line.settings.send_crisis_lease) == (defaults.send_lease, 6.0)
     assert (line.settings.http_timeout, line.settings.crisis_http_timeout) == (defaults.http_timeout, 4.0)
-    line.cli("staff", "add", "Ana", ANA, "--role", "crisis")
-    line.cli("staff", "on", ANA)
-    line.twilio.delay_next(1, 25.0)  # the alert's first request hangs at "Twilio"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    with (tmp_path / "worker.log").open("w") as log:
-        worker = subprocess.Popen([sys.executable, "-m", "textline.cli", "worker", "--queues", "crisis"], env=env,
-                                  cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            line.member(M1).texts("I want to kill myself")
-            assert line.twilio.wait_for(lambda: line.twilio.requests, timeout=20), "the worker never sent the alert"
-            assert line.twilio.wait_for(lambda: work_horse(worker.pid) is not None, timeout=5)
-            horse = work_horse(worker.pid)
-            assert horse is not None
-            os.kill(horse, signal.SIGKILL)
-            killed = time.monotonic()
-            assert line.twilio.wait_for(lambda: alert_sent(line), timeout=30), "the alert was lost with its worker"
-            took = time.monotonic() - killed
-        finally:
-            worker.terminate()
-            try:
-                worker.wait(15)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+    with crisis_worker(tmp_path) as worker:
+        took = kill_the_horse_mid_alert(line, worker, 30.0)
     to_ana = [r for r in line.twilio.requests if r.to == ANA]
     assert len(to_ana) == 1 and line.twilio.lookups >= 1  # looked up at "Twilio", not sent twice
     print(f"crisis alert through a SIGKILLed work horse, default settings: {took:.1f}s after the kill")

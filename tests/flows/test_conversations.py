@@ -12,7 +12,7 @@ import threading
 import pytest
 
 from tests.support import privacy
-from tests.support.harness import LINE_NUMBER, PUBLIC_URL, Harness, member_number, staff_number
+from tests.support.harness import LINE_NUMBER, PUBLIC_URL, Harness, Person, member_number, staff_number
 from tests.support.peers import add_peer, named_member
 from textline.models import cases, member_data
 from textline.models import requests as callbacks
@@ -433,14 +433,20 @@ def test_textline_requests_lists_both_kinds_and_filters(line: Harness) -> None:
 
 
 
-def test_a_peer_asking_about_suicide_is_relayed_and_their_own_crisis_still_counts(line: Harness) -> None:
-    """Asking directly is what peers are trained to do: words to the member are relayed, not a case on the
-    peer; the peer's own crisis, written about themselves, still opens one."""
+def held_conversation(line: Harness) -> tuple[Person, Person]:
+    """Ana holds text request 1, Sam's."""
     ana = add_peer(line, "Ana", ANA)
     sam = named_member(line, M1, "Sam")
     sam.texts(ALONE)
     line.work()
     ana.texts("TAKE 1")
+    return ana, sam
+
+
+def test_a_peer_asking_about_suicide_is_relayed_and_their_own_crisis_still_counts(line: Harness) -> None:
+    """Asking directly is what peers are trained to do: words to the member are relayed, not a case on the
+    peer; the peer's own crisis, written about themselves, still opens one."""
+    ana, sam = held_conversation(line)
     line.work()
     assert ana.texts("Are you thinking about killing yourself tonight?") == []
     line.work()
@@ -453,11 +459,7 @@ def test_a_peer_asking_about_suicide_is_relayed_and_their_own_crisis_still_count
 
 
 def test_a_crisis_text_in_a_held_conversation_escalates_and_the_peer_reads_it(line: Harness) -> None:
-    ana = add_peer(line, "Ana", ANA)
-    sam = named_member(line, M1, "Sam")
-    sam.texts(ALONE)
-    line.work()
-    ana.texts("TAKE 1")
+    ana, sam = held_conversation(line)
     line.work()
     [resource, *_] = sam.texts("i took all my pills an hour ago")
     assert resource.startswith("Call or text 988")
@@ -468,11 +470,7 @@ def test_a_crisis_text_in_a_held_conversation_escalates_and_the_peer_reads_it(li
 
 
 def test_relayed_texts_expire_with_the_conversation_not_with_other_messages(line: Harness) -> None:
-    ana = add_peer(line, "Ana", ANA)
-    sam = named_member(line, M1, "Sam")
-    sam.texts(ALONE)
-    line.work()
-    ana.texts("TAKE 1")
+    ana, sam = held_conversation(line)
     ana.texts("Hi Sam, I'm here")
     line.work()
     week, month = line.settings.conversation_retention, line.settings.message_retention
