@@ -86,6 +86,32 @@ def drive(port: int, requests: list[tuple[bytes, str]], clients: int) -> dict[st
             "p99": latencies[int(len(latencies) * 0.99)] * 1000, "errors": errors, "n": len(latencies)}
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time used so far by these processes (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def server_pids(master: int) -> list[int]:
+    """The gunicorn master and its workers."""
+    children = Path(f"/proc/{master}/task/{master}/children")
+    return [master, *(int(p) for p in children.read_text().split())] if children.exists() else [master]
+
+
+def redis_cpu(url: str) -> float:
+    import redis
+
+    info = redis.Redis.from_url(url).info("cpu")
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+
 def gunicorn(app: str, port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(
         # --preload: every worker is ready when the first answers (on a loaded machine, workers importing the
@@ -176,7 +202,12 @@ def main() -> None:
             try:
                 wait_http(port, timeout=180)
                 drive(port, build_requests(300, public), args.clients)  # warm-up
-                results[name] = drive(port, build_requests(args.requests, public), args.clients)
+                requests = build_requests(args.requests, public)
+                pids = server_pids(proc.pid)
+                cpu = cpu_seconds(pids), redis_cpu(env["REDIS_URL"])
+                results[name] = drive(port, requests, args.clients)
+                results[name]["web_cpu"] = (cpu_seconds(pids) - cpu[0]) / args.requests * 1000
+                results[name]["redis_cpu"] = (redis_cpu(env["REDIS_URL"]) - cpu[1]) / args.requests * 1000
             finally:
                 proc.terminate()
                 proc.wait(10)
@@ -186,12 +217,15 @@ def main() -> None:
 
     print(f"{args.requests} signed POST /twilio/sms, {args.clients} keep-alive clients, "
           f"gunicorn -w {args.workers} (sync), {os.cpu_count()} cores")
-    print(f"{'app':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-200':>10}")
+    print(f"{'app':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-200':>10}{'web CPU ms':>12}{'Redis CPU ms':>14}")
     for name, r in results.items():
-        print(f"{name:<28}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}{r['errors']:>10.0f}")
+        print(f"{name:<28}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}{r['errors']:>10.0f}"
+              f"{r['web_cpu']:>12.2f}{r['redis_cpu']:>14.2f}")
     base, real = results["bare Flask, constant TwiML"], results["textline"]
+    cpu_base, cpu_real = base["web_cpu"] + base["redis_cpu"], real["web_cpu"] + real["redis_cpu"]
     print(f"ratio textline/bare: throughput {real['rps'] / base['rps']:.2f}x, "
-          f"p50 {real['p50'] / base['p50']:.2f}x, p99 {real['p99'] / base['p99']:.2f}x")
+          f"p50 {real['p50'] / base['p50']:.2f}x, p99 {real['p99'] / base['p99']:.2f}x; "
+          f"server CPU a request (web + Redis) {cpu_real:.2f} ms vs {cpu_base:.2f} ms = {cpu_base / cpu_real:.2f}x")
 
 
 if __name__ == "__main__":

@@ -216,16 +216,15 @@ def pending_stage(turn: Turn) -> Outcome | None:
     return Outcome.say(turn.text("conv_pending_kept"))
 
 
-def after_yes(turn: Turn) -> Outcome | None:
-    """After YES: the words kept from before reach a peer."""
-    kept = transcript.take_pending(turn.r, turn.phone)
+def after_yes(turn: Turn, kept: list[str]) -> Outcome | None:
+    """After YES: the words kept from before (taken with the activation) reach a peer."""
     if not kept:
         return None
     joined = replace(turn, member=members.get(turn.r, turn.phone))
     return open_with(joined, kept)
 
 
-consent.AFTER_CONSENT.append(after_yes)
+consent.AFTER_CONSENT.append(consent.AfterConsent(transcript.take_pending_queued, after_yes))
 
 
 def free_text_stage(turn: Turn) -> Outcome | None:

@@ -1,6 +1,7 @@
 """Members and groups: JOIN <code>, LEAVE <code>, NEXT (menu item 2), and 1 / 2 answering a reminder."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -9,6 +10,7 @@ from flows.outcome import Outcome
 from flows.registry import command, session_flow
 from flows.rules import join_followup
 from flows.turn import Turn
+from textline.core.one_trip import OneTrip
 from textline.models import groups, meetings, members, sessions
 from textline.models.groups import Group
 from textline.models.meetings import Answer, Meeting
@@ -54,14 +56,17 @@ def _agreement(turn: Turn, group: Group) -> str | None:
     return join_followup(turn.line, turn.phone, group.code, turn.language)
 
 
-def after_consent(turn: Turn) -> Outcome | None:
-    """A first text of `JOIN <code>` joins that group once the member has said YES."""
-    code = members.take_field(turn.r, turn.phone, "join_code")
+def after_consent(turn: Turn, code: str | None) -> Outcome | None:
+    """A first text of `JOIN <code>` (taken with the activation) joins that group once the member said YES."""
     group = groups.find(turn.r, code) if code else None
     return _joined(turn, group) if group else None
 
 
-consent.AFTER_CONSENT.append(after_consent)
+def _take_code(pipe: OneTrip, phone: str) -> Callable[[Iterator[Any]], str | None]:
+    return members.take_field_queued(pipe, phone, "join_code")
+
+
+consent.AFTER_CONSENT.append(consent.AfterConsent(_take_code, after_consent))
 
 
 @command("LEAVE")

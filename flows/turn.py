@@ -1,8 +1,9 @@
 """One turn of a conversation: the line, what came in, and who sent it, as read once at its start.
 
-`load` reads everything an ordinary turn needs in one Redis round trip (one pipeline): the dedupe claim
-of the webhook's sid, the sender's member record and opt-out, their staff record and on-call state, their
-session, and one count of their flood limiter. The engine builds the `Turn` from that `TurnState`.
+`load` reads everything an ordinary turn needs in one Redis command (a `OneTrip`: the models queue their
+reads as on a pipeline, Redis runs them as one script): the dedupe claim of the webhook's sid, the
+sender's member record and opt-out, their staff record and on-call state, their session, their open text
+request, and one count of their flood limiter. The engine builds the `Turn` from that `TurnState`.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import redis
 from flows.inbound import Channel, Inbound
 from textline.core import phones
 from textline.core.line import Line
+from textline.core.one_trip import OneTrip
 from textline.models import inbound_log, inbound_rate, members, requests, sessions, staff
 from textline.models.members import Member
 from textline.models.requests import store as request_store
@@ -43,7 +45,7 @@ class TurnState:
 def load(line: Line, inbound: Inbound, *, claim: str = "", flood_rate: int = 0) -> TurnState:
     """Read the turn's state in one round trip: claim `claim` (a webhook's sid) first when given, and
     count the text on the sender's flood limiter when `flood_rate` > 0."""
-    pipe = line.r.pipeline(transaction=False)
+    pipe = OneTrip(line.r)
     claimed = inbound_log.claim_queued(pipe, claim) if claim else None
     member = members.fetch(pipe, inbound.phone)
     person = staff.fetch(pipe, inbound.phone)

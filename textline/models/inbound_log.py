@@ -28,6 +28,7 @@ from typing import Any
 
 import redis
 
+from textline.core.one_trip import OneTrip, Queue
 from textline.models import members
 
 #: How long an answer is kept for a retry: Twilio retries within its 15 s timeout and a few minutes after.
@@ -116,7 +117,7 @@ def _mark(pipe: redis.Redis, sid: str) -> None:
     pipe.expire(seen, _SEEN_TTL)
 
 
-def claim_queued(pipe: redis.client.Pipeline, sid: str) -> Callable[[Iterator[Any]], str | None]:
+def claim_queued(pipe: Queue, sid: str) -> Callable[[Iterator[Any]], str | None]:
     """Queue the claim of `sid` on `pipe`; the reader gives None when this caller claimed it (act on it),
     else the answer to repeat ('' while the first delivery is in flight)."""
     pipe.eval(_CLAIM, 1, _key(sid), *_claim_args(sid))
@@ -146,11 +147,11 @@ def numbers_in(answer: str) -> set[str]:
     return {number for text in _TEXT.findall(answer) for number in _E164.findall(text)} if "+" in answer else set()
 
 
-def remember(r: redis.Redis, sid: str, answer: str, about: Iterable[str | None] = ()) -> None:
+def remember(r: redis.Redis | OneTrip, sid: str, answer: str, about: Iterable[str | None] = ()) -> None:
     """Keep the answer given to `sid` (listed under `about`, the sender, and every number it holds) and
     mark `sid` seen. `r` may be the caller's pipeline: then it runs with the caller's other writes."""
     people = {p for p in about if p} | numbers_in(answer)
-    pipe = r if isinstance(r, redis.client.Pipeline) else r.pipeline(transaction=False)
+    pipe = r if isinstance(r, redis.client.Pipeline | OneTrip) else r.pipeline(transaction=False)
     pipe.set(_key(sid), answer, ex=ANSWER_TTL)
     _mark(pipe, sid)
     for phone in people:

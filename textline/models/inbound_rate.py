@@ -13,6 +13,7 @@ from typing import Any
 
 import redis
 
+from textline.core.one_trip import Queue
 from textline.models import members
 
 WINDOW = 60.0
@@ -46,7 +47,7 @@ def allowed(r: redis.Redis, phone: str, rate: int, now: float) -> bool:
     return bool(r.eval(_TAKE, 1, _key(phone), repr(now), repr(WINDOW / rate), repr(WINDOW)))
 
 
-def count_queued(pipe: redis.client.Pipeline, phone: str, rate: int, now: float) -> Callable[[Iterator[Any]], bool]:
+def count_queued(pipe: Queue, phone: str, rate: int, now: float) -> Callable[[Iterator[Any]], bool]:
     """`allowed`, queued on `pipe` to run with the caller's other commands in one round trip."""
     pipe.eval(_TAKE, 1, _key(phone), repr(now), repr(WINDOW / rate), repr(WINDOW))
     return lambda results: bool(next(results))

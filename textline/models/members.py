@@ -21,6 +21,7 @@ from typing import Any
 import redis
 
 from textline.core import phones
+from textline.core.one_trip import OneTrip, Queue
 
 MEMBERS = "tl:members"
 OPTOUT = "tl:optout"
@@ -71,7 +72,7 @@ def get(r: redis.Redis, phone: str) -> Member | None:
     return _member(phone, r.hgetall(key(phone)))
 
 
-def fetch(pipe: redis.client.Pipeline, phone: str) -> Callable[[Iterator[Any]], tuple[Member | None, bool]]:
+def fetch(pipe: Queue, phone: str) -> Callable[[Iterator[Any]], tuple[Member | None, bool]]:
     """Queue the reads of `phone`'s record and opt-out on `pipe` (one round trip with the caller's others);
     the reader gives (the record, whether the number is opted out)."""
     pipe.hgetall(key(phone))
@@ -128,11 +129,16 @@ def get_many(r: redis.Redis, phones: list[str]) -> list[Member | None]:
 
 def take_field(r: redis.Redis, phone: str, name: str) -> str | None:
     """Read and remove one extra field of the record (e.g. a `join_code` kept until consent)."""
-    pipe = r.pipeline()
+    trip = OneTrip(r)
+    read = take_field_queued(trip, phone, name)
+    return read(iter(trip.execute()))
+
+
+def take_field_queued(pipe: Queue, phone: str, name: str) -> Callable[[Iterator[Any]], str | None]:
+    """`take_field` queued on `pipe`, run with the caller's other commands; the reader gives the value."""
     pipe.hget(key(phone), name)
     pipe.hdel(key(phone), name)
-    value, _ = pipe.execute()
-    return value
+    return lambda results: (next(results), next(results))[0]
 
 
 def invalid_many(r: redis.Redis, phones: list[str]) -> list[bool]:
@@ -168,11 +174,17 @@ def update(r: redis.Redis, phone: str, **fields: str | bool) -> None:
 
 
 def activate(r: redis.Redis, phone: str, at: datetime) -> None:
-    pipe = r.pipeline()
+    trip = OneTrip(r)
+    activate_queued(trip, phone, at)
+    trip.execute()
+
+
+def activate_queued(pipe: Queue, phone: str, at: datetime) -> Callable[[Iterator[Any]], None]:
+    """The member said YES: queued on `pipe` (atomic with the caller's other commands in a `OneTrip`)."""
     pipe.hset(key(phone), mapping={"status": str(MemberStatus.ACTIVE), "consented_at": at.isoformat()})
     pipe.srem(OPTOUT, phone)
     pipe.zrem(PENDING, phone)
-    pipe.execute()
+    return lambda results: (next(results), next(results), next(results)) and None
 
 
 def pending_since(r: redis.Redis, before: float, limit: int = 100) -> list[str]:

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 import redis
 from redis.client import Pipeline
 
+from textline.core.one_trip import OneTrip
+
 PREFIX = "tl:metrics:"
 #: How long a once-marker is kept: longer than any case stays open before its first alert gets through.
 ONCE_TTL = 7 * 86400
@@ -31,7 +33,7 @@ OTHER = "other"
 _WORD = re.compile(r"[a-z][a-z_-]{0,23}")
 _CODE = re.compile(r"[0-9]{1,6}")
 
-Commands = redis.Redis | Pipeline
+Commands = redis.Redis | Pipeline | OneTrip
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,7 @@ def observe(r: Commands, histogram: Histogram, seconds: float, *values: object) 
     """Put one observation in `histogram` (a negative one, from clocks apart, counts as 0)."""
     seconds = max(0.0, float(seconds))
     labels = _field(histogram.labels, values)
-    pipe = r if isinstance(r, Pipeline) else r.pipeline(transaction=False)
+    pipe = r if isinstance(r, Pipeline | OneTrip) else r.pipeline(transaction=False)
     pipe.hincrby(histogram.key, f"{labels}|{histogram.bucket(seconds)}", 1)
     pipe.hincrbyfloat(histogram.key, f"{labels}|sum", seconds)
     if pipe is not r:

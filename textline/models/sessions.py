@@ -12,6 +12,7 @@ from typing import Any
 
 import redis
 
+from textline.core.one_trip import Queue
 from textline.models import members
 
 
@@ -30,7 +31,7 @@ def get(r: redis.Redis, phone: str) -> Session | None:
     return _session(r.hgetall(_key(phone)))
 
 
-def fetch(pipe: redis.client.Pipeline, phone: str) -> Callable[[Iterator[Any]], Session | None]:
+def fetch(pipe: Queue, phone: str) -> Callable[[Iterator[Any]], Session | None]:
     """Queue the read of `phone`'s session on `pipe`, read with the caller's others in one round trip."""
     pipe.hgetall(_key(phone))
     return lambda results: _session(next(results))

@@ -20,6 +20,7 @@ from typing import Any
 import redis
 
 from textline.core.errors import NotFound
+from textline.core.one_trip import Queue
 from textline.models.members import OPTOUT
 
 ALL = "tl:staff:all"
@@ -93,7 +94,7 @@ def get(r: redis.Redis, phone: str) -> StaffMember | None:
     return read(iter(pipe.execute()))
 
 
-def fetch(pipe: redis.client.Pipeline, phone: str) -> Callable[[Iterator[Any]], StaffMember | None]:
+def fetch(pipe: Queue, phone: str) -> Callable[[Iterator[Any]], StaffMember | None]:
     """Queue the reads of `phone`'s staff record on `pipe` (one round trip with the caller's others): the
     record, the opt-out and each role's on-call set, the role being unknown until the answer comes."""
     pipe.hgetall(_key(phone))

@@ -10,6 +10,7 @@ from flows import engine, flood
 from flows.inbound import Channel, Inbound
 from flows.turn import load
 from textline.core import phones
+from textline.core.one_trip import OneTrip
 from textline.models import hooks, inbound_log, members, metrics, outbound
 from textline.web import effects, twiml
 from textline.web.context import current_line, plain
@@ -55,7 +56,7 @@ def sms() -> Response:
         outcome = engine.handle(line, inbound, state)
         effects.apply(line, outcome.effects, origin=f"in:{sid}")
         answer = twiml.sms(outcome)
-        writes = line.r.pipeline(transaction=False)
+        writes = OneTrip(line.r)
         inbound_log.remember(writes, sid, answer, about=(phone,))
         metrics.count_inbound(writes, Channel.SMS)
         writes.execute()

@@ -9,12 +9,14 @@ saying YES, kept for the peer who will read it). Outbound records of a conversat
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import redis
 
 from textline.core.line import Line
+from textline.core.one_trip import OneTrip, Queue
 from textline.models import members, outbound
 from textline.models.requests.store import index_key
 from textline.models.requests.store import key as request_key
@@ -94,11 +96,16 @@ def keep_pending(line: Line, phone: str, text: str) -> None:
 
 def take_pending(r: redis.Redis, phone: str) -> list[str]:
     """What the number wrote before YES, once: the list is gone after."""
-    pipe = r.pipeline()
+    trip = OneTrip(r)
+    read = take_pending_queued(trip, phone)
+    return read(iter(trip.execute()))
+
+
+def take_pending_queued(pipe: Queue, phone: str) -> Callable[[Iterator[Any]], list[str]]:
+    """`take_pending` queued on `pipe`, run with the caller's other commands; the reader gives the words."""
     pipe.lrange(pending_key(phone), 0, -1)
     pipe.delete(pending_key(phone))
-    found, _ = pipe.execute()
-    return list(found)
+    return lambda results: list((next(results), next(results))[0])
 
 
 def text_request_ids(r: redis.Redis, phone: str) -> list[int]:
