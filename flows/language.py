@@ -80,7 +80,7 @@ def before_consent(turn: Turn) -> Outcome | None:
     if turn.member is not None and turn.member.status != MemberStatus.PENDING:
         return None
     language = DIRECT.get(keyword(turn.inbound.keyword))
-    if turn.inbound.keyword in ("EN", "ES") or language not in offered(turn):
+    if language is None or turn.inbound.keyword in ("EN", "ES") or language not in offered(turn):
         return None
     if turn.member is None:
         members.create(turn.r, turn.phone, language=language, at=turn.now,

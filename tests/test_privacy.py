@@ -47,7 +47,9 @@ def traffic(line: Harness) -> list[str]:
              for p in (M1, M2, M3, M4, M5)),
            outbound.send_text(line.line, M5, SENT[2], kind=Kind.CRISIS, queue=queues.CRISIS)]
     queues.enqueue(line.line, queues.REPLIES, "workers.send.no_such_job", ids[0], job_id="doomed")
-    line.work_until(lambda: all(outbound.get(line.r, i).status in outbound.FINAL for i in ids))
+    failed = queues.queue(line.line, queues.REPLIES).failed_job_registry
+    line.work_until(lambda: all(outbound.get(line.r, i).status in outbound.FINAL for i in ids)
+                    and "doomed" in failed.get_job_ids())
     for msg_id in ids:
         record = outbound.get(line.r, msg_id)
         if record.sid:
@@ -72,6 +74,8 @@ def test_no_log_line_job_or_result_holds_a_number_or_a_body(line: Harness, caplo
                                                             capfd: pytest.CaptureFixture[str],
                                                             stderr_logs: logging.Handler) -> None:
     caplog.set_level(logging.DEBUG)
+    for name in ("textline", "flows", "workers"):  # create_app sets the root's level to INFO again
+        caplog.set_level(logging.DEBUG, logger=name)
     ids = traffic(line)
     assert sorted(line.twilio.texts_to(M1)) == sorted([SENT[0], SENT[1]])
     failed = queues.queue(line.line, queues.REPLIES).failed_job_registry.get_job_ids()

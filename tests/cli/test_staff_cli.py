@@ -61,7 +61,7 @@ def test_simulate_prints_only_the_conversation_and_says_when_there_is_no_reply(l
     assert first.returncode == 0, first.stderr
     assert "YES" in first.stdout and len(first.stdout.splitlines()) == 1
     assert " INFO " not in first.stderr, first.stderr
-    assert " INFO " in simulate("-v", "--from", M2, "hi").stderr
+    assert " DEBUG textline.web.webhooks: sms " in simulate("-v", "--from", M2, "hi").stderr
     line.member(M1).texts("STOP")
     silent = simulate("--from", M1, "hello again")
     assert silent.returncode == 0 and silent.stdout == "(no reply)\n"

@@ -140,7 +140,7 @@ def tick() -> None:
 
 @click.command()
 @click.option("--from", "sender", required=True, help="The member's number.")
-@click.option("-v", "--verbose", is_flag=True, help="Show the line's INFO log lines too (on stderr).")
+@click.option("-v", "--verbose", is_flag=True, help="Show the line's log lines too, DEBUG included (on stderr).")
 @click.argument("text")
 def simulate(sender: str, text: str, verbose: bool) -> None:
     """Send TEXT through the real webhook path and print only the line's replies ("(no reply)" when none)."""
@@ -155,6 +155,9 @@ def simulate(sender: str, text: str, verbose: bool) -> None:
     app = create_app(settings)
     if not verbose:  # create_app logs at INFO for the servers; here only the conversation is wanted
         logging.getLogger().setLevel(logging.WARNING)
+    else:  # the line's own DEBUG lines too (each text's "sms ... from ***1234: 1 replies" is one)
+        for name in ("textline", "flows"):
+            logging.getLogger(name).setLevel(logging.DEBUG)
     base = settings.public_url or "http://localhost"
     params = {"MessageSid": "SMsim" + uuid.uuid4().hex, "AccountSid": settings.account_sid or "ACsimulator",
               "From": phone, "To": settings.number, "Body": text, "NumMedia": "0"}

@@ -40,8 +40,10 @@ def _flatten(data: Mapping[str, Any], prefix: str, out: dict[str, str]) -> None:
             out[name] = str(value)
 
 
-def languages() -> list[str]:
-    return sorted(p.name for p in TEXTS_DIR.iterdir() if p.is_dir())
+@cache
+def languages() -> tuple[str, ...]:
+    """The languages with a catalog folder (read once a process, like the catalogs themselves)."""
+    return tuple(sorted(p.name for p in TEXTS_DIR.iterdir() if p.is_dir()))
 
 
 def raw(language: str, key: str, *, discreet: bool = False, voice: bool = False) -> str:
