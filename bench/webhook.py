@@ -8,6 +8,7 @@ and p99 for each and the ratios.
 
     .venv/bin/python bench/webhook.py [--requests 6000] [--clients 8] [--workers 4]
     .venv/bin/python bench/webhook.py --in-process [--requests 6000]
+    .venv/bin/python bench/webhook.py --steps     (textline cut short after each step, too)
 
 `--in-process` sends the same signed requests through the app in this process (Flask's test client, no
 HTTP, no gunicorn) and prints what each costs: Redis round trips (the app's client wrapped: one packed
@@ -36,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 from bench.common import free_port, wait_http  # noqa: E402
 
 TOKEN = "bench-auth-token"
+STEPS = ("signature", "load", "engine")
 ACCOUNT = "AC" + "0" * 32
 NUMBER = "+15005550006"
 
@@ -112,6 +114,12 @@ def redis_cpu(url: str) -> float:
     return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
 
 
+def redis_flush(url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(url).flushall()
+
+
 def gunicorn(app: str, port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(
         # --preload: every worker is ready when the first answers (on a loaded machine, workers importing the
@@ -175,6 +183,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers, the same for both apps")
     parser.add_argument("--in-process", action="store_true", help="cost per text in this process, no gunicorn")
+    parser.add_argument("--steps", action="store_true",
+                        help="also run textline cut short after each step: where a request's time goes")
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
@@ -194,11 +204,15 @@ def main() -> None:
             redis_server.stop()
             shutil.rmtree(folder, ignore_errors=True)
         return
+    apps = [("bare Flask, constant TwiML", "bench.bare_app:app", ""), ("textline", "textline:create_app()", "")]
+    if args.steps:  # textline cut short after each step (bench/webhook_steps.py), between the two
+        apps[1:1] = [(f"textline to {step}", "bench.webhook_steps:app", step) for step in STEPS]
     try:
-        for name, app in (("bare Flask, constant TwiML", "bench.bare_app:app"), ("textline", "textline:create_app()")):
+        for name, app, step in apps:
+            redis_flush(env["REDIS_URL"])  # each app starts from an empty store: the same first contacts
             port = free_port()
             public = f"http://127.0.0.1:{port}"
-            proc = gunicorn(app, port, args.workers, dict(env, TEXTLINE_PUBLIC_URL=public))
+            proc = gunicorn(app, port, args.workers, dict(env, TEXTLINE_PUBLIC_URL=public, TL_BENCH_STEP=step))
             try:
                 wait_http(port, timeout=180)
                 drive(port, build_requests(300, public), args.clients)  # warm-up

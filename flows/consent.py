@@ -31,9 +31,9 @@ def handle(turn: Turn) -> Outcome | None:
     if member is not None and member.status == MemberStatus.ACTIVE:
         return None
     r, phone, now = turn.r, turn.phone, turn.now
-    if member is None:
-        members.create(r, phone, language=turn.language, timezone=guess_zone(phone, turn.line.settings.timezone),
-                       at=now)
+    if member is None:  # the record is written in the turn's last round trip (nothing after reads it)
+        members.create_queued(turn.writes_later(), phone, language=turn.language, at=now,
+                              timezone=guess_zone(phone, turn.line.settings.timezone))
         _remember_join(turn)
         return Outcome.say(turn.text("welcome"))
     if turn.inbound.keyword == "YES":
@@ -53,5 +53,5 @@ def handle(turn: Turn) -> Outcome | None:
 
 def _remember_join(turn: Turn) -> None:
     """A first text of `JOIN <code>` is kept so the group can be joined after YES."""
-    if turn.inbound.command == "JOIN" and turn.inbound.rest:
-        members.update(turn.r, turn.phone, join_code=turn.inbound.rest.split()[0].upper()[:20])
+    if turn.inbound.command == "JOIN" and turn.inbound.rest:  # after the record, when it waits too
+        members.update(turn.writes_later(), turn.phone, join_code=turn.inbound.rest.split()[0].upper()[:20])

@@ -50,6 +50,7 @@ from flows.inbound import Channel, Inbound
 from flows.outcome import Outcome
 from flows.turn import Turn, TurnState, load
 from textline.core.line import Line
+from textline.core.one_trip import OneTrip
 from textline.models import sessions
 
 Stage = Callable[[Turn], Outcome | None]
@@ -93,22 +94,32 @@ STAGES: list[Stage] = [crisis.handle, flood.handle, conversations.stop_stage, co
                        consent.handle, session_stage, command_stage, conversations.free_text_stage]
 
 
-def handle(line: Line, inbound: Inbound, state: TurnState | None = None) -> Outcome:
+def handle(line: Line, inbound: Inbound, state: TurnState | None = None, later: OneTrip | None = None) -> Outcome:
     """Decide what to answer and what to do for one inbound message, from `state` (the webhook loads it
-    with its dedupe claim) or from a state read here, in one round trip either way."""
+    with its dedupe claim) or from a state read here, in one round trip either way.
+
+    The writes the stages left for the end of the turn (`Turn.later`) go on `later` when the caller
+    gives it (the webhook runs them with its own, in its last round trip); else they run here."""
     if state is None:
         state = load(line, inbound, flood_rate=flood.counted_rate(line, inbound))
-    turn = Turn.from_state(line, inbound, state)
-    answered: Outcome | None = None
+    turn = Turn.from_state(line, inbound, state, later)
     try:
-        for stage in STAGES:
-            outcome = stage(turn)
-            if outcome is None:
-                continue
-            turn.acted()
-            answered = answered.then(outcome) if answered else outcome
-            if not outcome.go_on:
-                return answered
-        return replace(answered, go_on=False) if answered else menu.fallback(turn)
+        answered = _stages(turn)
     finally:
         flood.give_back(turn)  # answered before the flood stage (a crisis): the text does not count
+    if later is None and turn.later is not None:
+        turn.later.execute()
+    return answered
+
+
+def _stages(turn: Turn) -> Outcome:
+    answered: Outcome | None = None
+    for stage in STAGES:
+        outcome = stage(turn)
+        if outcome is None:
+            continue
+        turn.acted()
+        answered = answered.then(outcome) if answered else outcome
+        if not outcome.go_on:
+            return answered
+    return replace(answered, go_on=False) if answered else menu.fallback(turn)

@@ -70,10 +70,20 @@ class Turn:
     loaded: TurnState | None = None
     #: The flood count made while loading, used once by the flood stage.
     flood_allowed: bool | None = None
+    #: Writes that may wait for the end of the turn (a first contact's record): they run in the turn's
+    #: last round trip, with the webhook's own (the answer kept), after every stage has answered. Only
+    #: for what no later stage of the same turn reads back.
+    later: OneTrip | None = None
 
     @classmethod
-    def from_state(cls, line: Line, inbound: Inbound, state: TurnState) -> Turn:
-        return cls(line, inbound, state.member, state.staff, state, state.flood_allowed)
+    def from_state(cls, line: Line, inbound: Inbound, state: TurnState, later: OneTrip | None = None) -> Turn:
+        return cls(line, inbound, state.member, state.staff, state, state.flood_allowed, later)
+
+    def writes_later(self) -> OneTrip:
+        """Where to queue a write that can wait for the end of the turn (see `later`)."""
+        if self.later is None:
+            self.later = OneTrip(self.r)
+        return self.later
 
     @property
     def opted_out(self) -> bool:

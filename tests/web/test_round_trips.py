@@ -18,7 +18,7 @@ from tests.support.harness import LINE_NUMBER, PUBLIC_URL, TEST_ACCOUNT_SID, Har
 from textline import create_app
 from textline.core.line import Line
 
-M1 = member_number(3301)
+M1, M2 = member_number(3301), member_number(3302)
 
 
 class RoundTrips:
@@ -57,8 +57,8 @@ def web(line: Harness) -> Iterator[tuple[FlaskClient, RoundTrips]]:
         counted.restore()
 
 
-def texts(line: Harness, client: FlaskClient, body: str) -> list[str]:
-    params = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": TEST_ACCOUNT_SID, "From": M1,
+def texts(line: Harness, client: FlaskClient, body: str, sender: str = M1) -> list[str]:
+    params = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": TEST_ACCOUNT_SID, "From": sender,
               "To": LINE_NUMBER, "Body": body, "NumMedia": "0"}
     response = client.post("/twilio/sms", data=params, base_url=PUBLIC_URL,
                            headers={"X-Twilio-Signature": line.sign("/twilio/sms", params)})
@@ -75,8 +75,12 @@ def trips(line: Harness, web: tuple[FlaskClient, RoundTrips], body: str) -> tupl
 
 
 def test_an_ordinary_command_takes_two_round_trips(line: Harness, web: tuple[FlaskClient, RoundTrips]) -> None:
-    for body in ("hi", "YES"):
-        trips(line, web, body)
+    for body in ("hi", "YES", "MENU"):  # the connection's setup (HELLO) and each script's first load (one
+        texts(line, web[0], body, sender=M2)  # EVAL after Redis says NOSCRIPT) are not a turn's
+    count, answer = trips(line, web, "hi")  # a first contact: its record is written with the answer kept
+    assert "YES" in answer[0] and count == 2, web[1].sent
+    count, _ = trips(line, web, "YES")  # the activation and what waited for it (a JOIN code, words) in one
+    assert count == 3, web[1].sent
     count, answer = trips(line, web, "MENU")
     assert "Check in" in answer[0]
     assert count == 2, web[1].sent

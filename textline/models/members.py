@@ -161,14 +161,27 @@ return redis.call('HGETALL', KEYS[1])
 def create(r: redis.Redis, phone: str, *, language: str, timezone: str, at: datetime,
            status: MemberStatus = MemberStatus.PENDING) -> Member:
     """A new record (one round trip); a concurrent create of the same phone keeps the first."""
-    flat = r.eval(_CREATE, 4, key(phone), MEMBERS, OPTOUT, PENDING, phone, at.timestamp(), "status", str(status),
-                  "language", language, "timezone", timezone, "created_at", at.isoformat())
-    member = _member(phone, dict(zip(flat[::2], flat[1::2], strict=True)))
+    trip = OneTrip(r)
+    read = create_queued(trip, phone, language=language, timezone=timezone, at=at, status=status)
+    member = read(iter(trip.execute()))
     assert member is not None
     return member
 
 
-def update(r: redis.Redis, phone: str, **fields: str | bool) -> None:
+def create_queued(pipe: Queue, phone: str, *, language: str, timezone: str, at: datetime,
+                  status: MemberStatus = MemberStatus.PENDING) -> Callable[[Iterator[Any]], Member | None]:
+    """`create` queued on `pipe` with the caller's other commands; the reader gives the record."""
+    pipe.eval(_CREATE, 4, key(phone), MEMBERS, OPTOUT, PENDING, phone, at.timestamp(), "status", str(status),
+              "language", language, "timezone", timezone, "created_at", at.isoformat())
+
+    def read(results: Iterator[Any]) -> Member | None:
+        flat = next(results)
+        return _member(phone, dict(zip(flat[::2], flat[1::2], strict=True)))
+    return read
+
+
+def update(r: redis.Redis | Queue, phone: str, **fields: str | bool) -> None:
+    """Set small fields of the record (queued when `r` is a pipeline or a `OneTrip`)."""
     clean = {k: ("1" if v is True else "0" if v is False else v) for k, v in fields.items()}
     r.hset(key(phone), mapping=clean)
 

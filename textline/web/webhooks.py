@@ -30,8 +30,9 @@ def xml(body: str) -> Response:
 
 @bp.post("/sms")
 def sms() -> Response:
-    """Two round trips for an ordinary text: the turn's state with the dedupe claim, then the answer kept
-    with the counts (the flows' own writes, a session or a check-in, come between)."""
+    """Two round trips for an ordinary text (a first contact too): the turn's state with the dedupe claim,
+    then the turn's writes that could wait (a first contact's record) with the answer kept and the counts.
+    The flows' other writes, a session or a check-in, come between."""
     form = request.form
     sid = form.get("MessageSid") or form.get("SmsSid") or ""
     sender = form.get("From", "")
@@ -53,10 +54,13 @@ def sms() -> Response:
         log.info("sms %s is a duplicate: answered again, not acted on", sid)
         return xml(state.repeat)
     try:
-        outcome = engine.handle(line, inbound, state)
+        writes = OneTrip(line.r)  # the turn's writes that could wait, then the answer kept: one round trip
+        outcome = engine.handle(line, inbound, state, later=writes)
+        if outcome.effects and len(writes):  # records a job may read are written before any job is queued
+            writes.execute()
+            writes = OneTrip(line.r)
         effects.apply(line, outcome.effects, origin=f"in:{sid}")
         answer = twiml.sms(outcome)
-        writes = OneTrip(line.r)
         inbound_log.remember(writes, sid, answer, about=(phone,))
         metrics.count_inbound(writes, Channel.SMS)
         writes.execute()
