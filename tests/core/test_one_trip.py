@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import redis
 from redis.exceptions import ResponseError
 
 from tests.support.harness import Harness
@@ -96,3 +97,18 @@ def test_a_script_flushed_from_redis_is_sent_again(line: Harness) -> None:
     again.set("t:k", "w")
     again.get("t:k")
     assert again.execute() == [True, "w"]
+
+
+def test_a_connection_closed_by_redis_is_retried_once(line: Harness) -> None:
+    """As the client itself does (`Retry(NoBackoff(), 1)`): a connection Redis dropped is opened again."""
+    trip = OneTrip(line.r)
+    trip.set("t:k", "before")
+    trip.execute()
+    pool = line.r.connection_pool
+    killer = redis.Redis(connection_pool=redis.ConnectionPool(connection_class=pool.connection_class,
+                                                              **pool.connection_kwargs))
+    assert killer.client_kill_filter(_type="normal", skipme=True) >= 1
+    again = OneTrip(line.r)
+    again.get("t:k")
+    assert again.execute() == ["before"]
+    killer.close()
