@@ -9,6 +9,8 @@ and p99 for each and the ratios.
     .venv/bin/python bench/webhook.py [--requests 6000] [--clients 8] [--workers 4]
     .venv/bin/python bench/webhook.py --in-process [--requests 6000]
     .venv/bin/python bench/webhook.py --steps     (textline cut short after each step, too)
+    .venv/bin/python bench/webhook.py --mix members   (members' everyday texts: MENU, thanks, HELP)
+    .venv/bin/python bench/webhook.py --pin   (web workers on a core of their own, clients and Redis on the rest)
 
 `--in-process` sends the same signed requests through the app in this process (Flask's test client, no
 HTTP, no gunicorn) and prints what each costs: Redis round trips (the app's client wrapped: one packed
@@ -44,10 +46,15 @@ NUMBER = "+15005550006"
 
 
 
-def build_requests(n: int, public: str) -> list[tuple[bytes, str]]:
-    """Signed form bodies: a conversation mix from many members (first contact, YES, MENU, HELP, chat)."""
+#: The default mix: 2,000 numbers each text for the first time, say YES, ask for the MENU (then HELP ...).
+FIRST = ("hi", "YES", "MENU", "HELP", "how are you", "1", "what time is it")
+#: `--mix members`: texts of members who joined before the run (the line's everyday traffic).
+MEMBERS = ("MENU", "thanks", "HELP")
+
+
+def build_requests(n: int, public: str, words: tuple[str, ...] = FIRST) -> list[tuple[bytes, str]]:
+    """Signed form bodies: 2,000 numbers at a time, each saying the next of `words`."""
     validator = RequestValidator(TOKEN)
-    words = ["hi", "YES", "MENU", "HELP", "how are you", "1", "what time is it"]
     out = []
     for i in range(n):
         params = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": ACCOUNT, "From": f"+1202555{i % 2000:04d}",
@@ -120,11 +127,12 @@ def redis_flush(url: str) -> None:
     redis.Redis.from_url(url).flushall()
 
 
-def gunicorn(app: str, port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
+def gunicorn(app: str, port: int, workers: int, env: dict[str, str], cores: str = "") -> subprocess.Popen:
     return subprocess.Popen(
         # --preload: every worker is ready when the first answers (on a loaded machine, workers importing the
         # app one by one would otherwise still be starting while the first are measured).
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+        [*(["taskset", "-c", cores] if cores else []), sys.executable, "-m", "gunicorn", "-w", str(workers),
+         "-b", f"127.0.0.1:{port}", "--log-level", "warning",
          "--access-logfile", "/dev/null", "--preload", "--timeout", "120", app],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -183,6 +191,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers, the same for both apps")
     parser.add_argument("--in-process", action="store_true", help="cost per text in this process, no gunicorn")
+    parser.add_argument("--mix", choices=("first", "members"), default="first",
+                        help="first: first contacts, YES, MENU (default); members: MENU, thanks, HELP from members")
+    parser.add_argument("--pin", action="store_true",
+                        help="gunicorn on the last core, the clients and Redis on the others (less scheduler noise)")
     parser.add_argument("--steps", action="store_true",
                         help="also run textline cut short after each step: where a request's time goes")
     args = parser.parse_args()
@@ -204,6 +216,14 @@ def main() -> None:
             redis_server.stop()
             shutil.rmtree(folder, ignore_errors=True)
         return
+    web_cores = ""
+    if args.pin:  # the web workers on the last core, this process (the clients) and Redis on the others
+        cores = sorted(os.sched_getaffinity(0))
+        if len(cores) < 2:
+            parser.error("--pin needs at least 2 cores")
+        web_cores = str(cores[-1])
+        os.sched_setaffinity(0, cores[:-1])
+        os.sched_setaffinity(redis_server.pid, cores[:-1])
     apps = [("bare Flask, constant TwiML", "bench.bare_app:app", ""), ("textline", "textline:create_app()", "")]
     if args.steps:  # textline cut short after each step (bench/webhook_steps.py), between the two
         apps[1:1] = [(f"textline to {step}", "bench.webhook_steps:app", step) for step in STEPS]
@@ -212,11 +232,15 @@ def main() -> None:
             redis_flush(env["REDIS_URL"])  # each app starts from an empty store: the same first contacts
             port = free_port()
             public = f"http://127.0.0.1:{port}"
-            proc = gunicorn(app, port, args.workers, dict(env, TEXTLINE_PUBLIC_URL=public, TL_BENCH_STEP=step))
+            proc = gunicorn(app, port, args.workers, dict(env, TEXTLINE_PUBLIC_URL=public, TL_BENCH_STEP=step),
+                            cores=web_cores)
             try:
                 wait_http(port, timeout=180)
-                drive(port, build_requests(300, public), args.clients)  # warm-up
-                requests = build_requests(args.requests, public)
+                if args.mix == "members":  # 2,000 members join first (not measured)
+                    drive(port, build_requests(4000, public), args.clients)
+                else:
+                    drive(port, build_requests(300, public), args.clients)  # warm-up
+                requests = build_requests(args.requests, public, MEMBERS if args.mix == "members" else FIRST)
                 pids = server_pids(proc.pid)
                 cpu = cpu_seconds(pids), redis_cpu(env["REDIS_URL"])
                 results[name] = drive(port, requests, args.clients)
@@ -229,8 +253,9 @@ def main() -> None:
         redis_server.stop()
         shutil.rmtree(folder, ignore_errors=True)
 
-    print(f"{args.requests} signed POST /twilio/sms, {args.clients} keep-alive clients, "
-          f"gunicorn -w {args.workers} (sync), {os.cpu_count()} cores")
+    print(f"{args.requests} signed POST /twilio/sms ({args.mix} mix), {args.clients} keep-alive clients, "
+          f"gunicorn -w {args.workers} (sync), {os.cpu_count()} cores"
+          + (f", gunicorn pinned to core {web_cores}, clients and Redis to the others" if web_cores else ""))
     print(f"{'app':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-200':>10}{'web CPU ms':>12}{'Redis CPU ms':>14}")
     for name, r in results.items():
         print(f"{name:<28}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}{r['errors']:>10.0f}"
