@@ -102,13 +102,14 @@ def handle(line: Line, inbound: Inbound, state: TurnState | None = None, later: 
     gives it (the webhook runs them with its own, in its last round trip); else they run here."""
     if state is None:
         state = load(line, inbound, flood_rate=flood.counted_rate(line, inbound))
-    turn = Turn.from_state(line, inbound, state, later)
+    trip = later if later is not None else OneTrip(line.r)
+    turn = Turn.from_state(line, inbound, state, trip)
     try:
         answered = _stages(turn)
     finally:
         flood.give_back(turn)  # answered before the flood stage (a crisis): the text does not count
-    if later is None and turn.later is not None:
-        turn.later.execute()
+    if later is None:
+        trip.execute()  # nothing is sent when nothing waited
     return answered
 
 

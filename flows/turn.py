@@ -79,11 +79,10 @@ class Turn:
     def from_state(cls, line: Line, inbound: Inbound, state: TurnState, later: OneTrip | None = None) -> Turn:
         return cls(line, inbound, state.member, state.staff, state, state.flood_allowed, later)
 
-    def writes_later(self) -> OneTrip:
-        """Where to queue a write that can wait for the end of the turn (see `later`)."""
-        if self.later is None:
-            self.later = OneTrip(self.r)
-        return self.later
+    def writes_later(self) -> OneTrip | redis.Redis:
+        """Where to put a write that can wait for the end of the turn (see `later`): the engine's trip for
+        it (a copy of the turn shares it), or Redis itself, written now, for a turn built elsewhere."""
+        return self.later if self.later is not None else self.r
 
     @property
     def opted_out(self) -> bool:

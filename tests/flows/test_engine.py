@@ -48,3 +48,29 @@ def test_every_module_that_declares_a_command_is_a_listed_feature() -> None:
 def test_a_word_claimed_by_two_handlers_is_refused() -> None:
     with pytest.raises(registry.RegistryError, match="'MENU' is claimed by flows.menu.show_menu and"):
         registry.command("MENU")(lambda turn: None)
+
+
+def test_a_first_contact_record_waits_for_the_turn_trip_or_is_written_at_once(line: Harness) -> None:
+    """The engine leaves a first contact's record for the turn's last trip (the caller's, or its own); a
+    turn built outside the engine writes it at once, never into a trip nobody runs."""
+    from flows import consent
+    from flows.turn import Turn
+    from textline.core.one_trip import OneTrip
+    from textline.models import members
+
+    trip = OneTrip(line.r)
+    outcome = engine.handle(line.line, inbound(line, "hi"), later=trip)
+    assert "YES" in outcome.replies[0].text
+    assert members.get(line.r, M1) is None and len(trip) >= 1  # waits for the caller's trip
+    trip.execute()
+    assert members.get(line.r, M1) is not None
+
+    M2 = member_number(502)
+    engine.handle(line.line, Inbound(Channel.SMS, M2, "hi", line.line.now(), sid="SMtest2"))
+    assert members.get(line.r, M2) is not None  # the engine ran its own trip
+
+    M3 = member_number(503)
+    alone = Turn(line.line, Inbound(Channel.SMS, M3, "JOIN abc1", line.line.now()), None, None)
+    assert consent.handle(alone) is not None
+    assert members.get(line.r, M3) is not None
+    assert members.take_field(line.r, M3, "join_code") == "ABC1"

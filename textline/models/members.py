@@ -168,9 +168,10 @@ def create(r: redis.Redis, phone: str, *, language: str, timezone: str, at: date
     return member
 
 
-def create_queued(pipe: Queue, phone: str, *, language: str, timezone: str, at: datetime,
+def create_queued(pipe: Queue | redis.Redis, phone: str, *, language: str, timezone: str, at: datetime,
                   status: MemberStatus = MemberStatus.PENDING) -> Callable[[Iterator[Any]], Member | None]:
-    """`create` queued on `pipe` with the caller's other commands; the reader gives the record."""
+    """`create` queued on `pipe` with the caller's other commands; the reader gives the record. (Given
+    Redis itself, the record is written now and the reader is not needed.)"""
     pipe.eval(_CREATE, 4, key(phone), MEMBERS, OPTOUT, PENDING, phone, at.timestamp(), "status", str(status),
               "language", language, "timezone", timezone, "created_at", at.isoformat())
 
