@@ -5,7 +5,7 @@ import time
 
 import pytest
 import redis
-from redis.exceptions import ResponseError
+from redis.exceptions import DataError, ResponseError
 
 from tests.support.harness import Harness
 from textline.core.one_trip import OneTrip
@@ -112,3 +112,17 @@ def test_a_connection_closed_by_redis_is_retried_once(line: Harness) -> None:
     again.get("t:k")
     assert again.execute() == ["before"]
     killer.close()
+
+
+def test_values_redis_py_refuses_are_refused_before_anything_is_sent(line: Harness) -> None:
+    for bad in (None, True):
+        trip = OneTrip(line.r)
+        trip.set("t:bad", "ok")
+        trip.execute_command("SET", "t:bad", bad)
+        with pytest.raises(DataError):
+            trip.execute()
+        assert line.r.get("t:bad") is None
+    trip = OneTrip(line.r)
+    trip.set("t:float", 0.1 + 0.2)
+    trip.get("t:float")
+    assert trip.execute()[1] == repr(0.1 + 0.2)  # floats as redis-py writes them

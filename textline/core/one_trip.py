@@ -26,7 +26,7 @@ from typing import Any
 import redis
 from hiredis import pack_command
 from redis.commands.core import CoreCommands
-from redis.exceptions import ConnectionError, NoScriptError, TimeoutError
+from redis.exceptions import ConnectionError, DataError, NoScriptError, TimeoutError
 
 # Per queued command: (False, its name, how many arguments), or for an EVAL (True, its script, how many
 # keys; the count of keys and arguments comes in ARGV, before them).
@@ -98,7 +98,10 @@ Queue = redis.client.Pipeline | OneTrip
 
 
 def _encode(value: Any) -> Any:
-    return value if isinstance(value, str | bytes | int | float) else str(value)
+    """What redis-py accepts (str, bytes, int, float), refused as it refuses the rest (None, a bool)."""
+    if isinstance(value, bool) or not isinstance(value, str | bytes | int | float):
+        raise DataError(f"Invalid input of type: '{type(value).__name__}'")
+    return repr(value) if isinstance(value, float) else value
 
 
 def _reply(op: str, reply: Any) -> Any:
