@@ -199,8 +199,16 @@ def serve(line: Line, names: Sequence[str]) -> None:
     while True:
         if cut_short:
             requeue(line, cut_short)
-        worker = LineWorker([queues.queue(line, n) for n in names], connection=line.rq,
-                            maintenance_interval=MAINTENANCE, job_monitoring_interval=MONITORING)
+        try:
+            # RQ's worker names itself to Redis as it is made: with Redis still down, wait and try again.
+            worker = LineWorker([queues.queue(line, n) for n in names], connection=line.rq,
+                                maintenance_interval=MAINTENANCE, job_monitoring_interval=MONITORING)
+        except RedisError as exc:
+            log.warning("worker: redis unavailable (%s), starting again in %.0f s", type(exc).__name__,
+                        RESTART_PAUSE)
+            cut_short = None
+            time.sleep(RESTART_PAUSE)
+            continue
         try:
             worker.work(with_scheduler=True, logging_level="INFO")
         except RedisError as exc:

@@ -39,3 +39,18 @@ def test_workers_deliver_again_after_a_redis_restart_without_being_restarted(pro
     assert wait(lambda: outbound.get(line.r, second).status == Status.SENT, 20), procs.logs()[-2000:]
     assert procs.double.texts_to(phone) == ["Before the restart.", "After the restart."]
     assert all(w.running() for w in procs.workers)
+
+
+def test_a_worker_started_while_redis_is_down_waits_for_it(procs: LineProcs) -> None:
+    """RQ's worker names itself to Redis as it is made: with Redis down then, the worker waits and tries
+    again (it used to exit, which a Redis restart longer than the worker's restart pause also caused)."""
+    line = procs.line()
+    [phone] = scenarios.consented(line, [member_number(3101)])
+    procs.redis.kill()
+    [worker] = procs.start_workers(1)
+    wait(lambda: False, 3)  # the worker starts and meets a dead Redis
+    assert worker.running(), procs.logs()[-2000:]
+    procs.redis.start()
+    sent = outbound.send_text(line, phone, "Redis is back.", kind=Kind.REPLY, queue=queues.REPLIES)
+    assert wait(lambda: outbound.get(line.r, sent).status == Status.SENT, 30), procs.logs()[-2000:]
+    assert procs.double.texts_to(phone) == ["Redis is back."]
