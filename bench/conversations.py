@@ -13,19 +13,16 @@ answered in the webhook's own TwiML, timed from the POST leaving to the answer r
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import subprocess
 import sys
 import time
-import urllib.parse
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.crisis import ACCOUNT, NUMBER, TOKEN, Line, double_stats, percentile  # noqa: E402
+from bench.crisis import Line, double_stats, percentile, post  # noqa: E402
 
 
 def member(i: int) -> str:
@@ -34,24 +31,6 @@ def member(i: int) -> str:
 
 def peer(i: int) -> str:
     return f"+1312556{i:04d}"
-
-
-def post(line: Line, phone: str, body: str) -> tuple[float, float, str]:
-    """One signed text; when it left, when the answer was read, and the answer."""
-    from twilio.request_validator import RequestValidator
-
-    params = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": ACCOUNT, "From": phone, "To": NUMBER,
-              "Body": body, "NumMedia": "0"}
-    signature = RequestValidator(TOKEN).compute_signature(line.public + "/twilio/sms", params)
-    conn = http.client.HTTPConnection("127.0.0.1", line.port, timeout=30)
-    sent = time.time()
-    conn.request("POST", "/twilio/sms", body=urllib.parse.urlencode(params), headers={
-        "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
-    response = conn.getresponse()
-    answer = response.read().decode()
-    if response.status != 200:
-        raise RuntimeError(f"text answered {response.status}")
-    return sent, time.time(), answer
 
 
 def set_up(conversations: int, peers: int) -> None:

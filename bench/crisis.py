@@ -102,8 +102,8 @@ class Line:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def post_crisis(line: Line, phone: str, body: str) -> float:
-    """Send one signed crisis text; the wall-clock moment it left, checking the reply carries the resource."""
+def post(line: Line, phone: str, body: str) -> tuple[float, float, str]:
+    """One signed text; when it left, when the answer was read, and the answer (non-200 raises)."""
     from twilio.request_validator import RequestValidator
 
     params = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": ACCOUNT, "From": phone, "To": NUMBER,
@@ -115,8 +115,16 @@ def post_crisis(line: Line, phone: str, body: str) -> float:
         "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
     response = conn.getresponse()
     answer = response.read().decode()
-    if response.status != 200 or "988" not in answer:
-        raise RuntimeError(f"crisis text answered {response.status}: no resource in the reply")
+    if response.status != 200:
+        raise RuntimeError(f"text answered {response.status}")
+    return sent, time.time(), answer
+
+
+def post_crisis(line: Line, phone: str, body: str) -> float:
+    """Send one signed crisis text; the wall-clock moment it left, checking the reply carries the resource."""
+    sent, _, answer = post(line, phone, body)
+    if "988" not in answer:
+        raise RuntimeError("crisis text answered without the resource in the reply")
     return sent
 
 
