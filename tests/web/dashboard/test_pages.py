@@ -43,7 +43,8 @@ def test_roster_puts_staff_on_and_off_call_like_their_own_texts(line: Harness) -
     assert [m.name for m in staff.on_call(line.r, staff.Role.CRISIS)] == ["Ana"]
     assert "Ana" in browser.page("/dashboard/")
     line.member(S1).texts("OFF")
-    assert "Put on call" in browser.page("/dashboard/roster").split("Bo")[0]
+    ana_row = re.search(r'<tr data-staff="[^"]+"><td>Ana<.*?</tr>', browser.page("/dashboard/roster"), re.S)
+    assert ana_row and "Put on call" in ana_row.group(0)
     assert audit.recent(line.r, 1)[0]["what"] == "put a staff member on call"
 
 
