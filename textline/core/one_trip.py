@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import redis
@@ -36,6 +37,11 @@ _scripts: dict[Shape, tuple[str, str]] = {}
 #: Shapes come from the code's few paths; past this many, a new one is composed each time, not kept.
 _MAX_SHAPES = 512
 _lock = threading.Lock()
+
+
+def take(results: Iterator[Any], count: int) -> list[Any]:
+    """A reader's share of an executed queue's results: the next `count`, in the order they were queued."""
+    return [next(results) for _ in range(count)]
 
 
 class OneTrip(CoreCommands):  # type: ignore[misc]

@@ -21,7 +21,7 @@ from typing import Any
 import redis
 
 from textline.core import phones
-from textline.core.one_trip import OneTrip, Queue
+from textline.core.one_trip import OneTrip, Queue, take
 
 MEMBERS = "tl:members"
 OPTOUT = "tl:optout"
@@ -138,7 +138,7 @@ def take_field_queued(pipe: Queue, phone: str, name: str) -> Callable[[Iterator[
     """`take_field` queued on `pipe`, run with the caller's other commands; the reader gives the value."""
     pipe.hget(key(phone), name)
     pipe.hdel(key(phone), name)
-    return lambda results: (next(results), next(results))[0]
+    return lambda results: take(results, 2)[0]
 
 
 def invalid_many(r: redis.Redis, phones: list[str]) -> list[bool]:
@@ -198,7 +198,10 @@ def activate_queued(pipe: Queue, phone: str, at: datetime) -> Callable[[Iterator
     pipe.hset(key(phone), mapping={"status": str(MemberStatus.ACTIVE), "consented_at": at.isoformat()})
     pipe.srem(OPTOUT, phone)
     pipe.zrem(PENDING, phone)
-    return lambda results: (next(results), next(results), next(results)) and None
+
+    def read(results: Iterator[Any]) -> None:
+        take(results, 3)
+    return read
 
 
 def pending_since(r: redis.Redis, before: float, limit: int = 100) -> list[str]:

@@ -16,7 +16,7 @@ from typing import Any
 import redis
 
 from textline.core.line import Line
-from textline.core.one_trip import OneTrip, Queue
+from textline.core.one_trip import OneTrip, Queue, take
 from textline.models import members, outbound
 from textline.models.requests.store import index_key
 from textline.models.requests.store import key as request_key
@@ -105,7 +105,7 @@ def take_pending_queued(pipe: Queue, phone: str) -> Callable[[Iterator[Any]], li
     """`take_pending` queued on `pipe`, run with the caller's other commands; the reader gives the words."""
     pipe.lrange(pending_key(phone), 0, -1)
     pipe.delete(pending_key(phone))
-    return lambda results: list((next(results), next(results))[0])
+    return lambda results: list(take(results, 2)[0])
 
 
 def text_request_ids(r: redis.Redis, phone: str) -> list[int]:
